@@ -1,0 +1,1 @@
+"""sop-docs: runs an office SOP on shared folders."""
