@@ -1,0 +1,102 @@
+"""The content-addressed store: every file received or produced is kept here, under its SHA-256.
+
+A file is in the store before anything else happens to it, so no later step (a move, a crash, an
+overwrite by a person) can lose it. Writes go to a temporary name, are fsynced, then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory fsync, so it is skipped there."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha
+
+    def has(self, sha: str) -> bool:
+        return self.path(sha).exists()
+
+    def _commit(self, tmp: Path, sha: str) -> str:
+        final = self.path(sha)
+        final.parent.mkdir(exist_ok=True)
+        if final.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+        return sha
+
+    def put_file(self, src: Path) -> str:
+        h = hashlib.sha256()
+        fd, name = tempfile.mkstemp(prefix=".in.", dir=self.root)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+                while chunk := f.read(CHUNK):
+                    h.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return self._commit(tmp, h.hexdigest())
+
+    def put_bytes(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        if self.has(sha):
+            return sha
+        fd, name = tempfile.mkstemp(prefix=".in.", dir=self.root)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        return self._commit(Path(name), sha)
+
+    def read(self, sha: str) -> bytes:
+        return self.path(sha).read_bytes()
+
+    def materialise(self, sha: str, target: Path) -> None:
+        """Write a kept file to `target` atomically (temp name in the same folder, then rename)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, self.path(sha).open("rb") as f:
+                shutil.copyfileobj(f, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(target.parent)

@@ -1,0 +1,249 @@
+"""The SQLite database: cases, document versions, where each delivered file is, and the event log.
+
+The database is the source of truth; folders and the register are projections of it. Every change is
+written here, with the file operations it implies (`ops`), in one transaction before any file is
+touched, so a crash at any instant is finished by replaying the unfinished operations.
+Schema changes are named migrations, applied in order; the columns `office` and `sop_id` keep room for
+more offices and SOPs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+    CREATE TABLE counters (name TEXT NOT NULL, year INTEGER NOT NULL, value INTEGER NOT NULL,
+                           PRIMARY KEY (name, year));
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY, office TEXT NOT NULL DEFAULT '', sop_id TEXT NOT NULL,
+        year INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+        opened_at TEXT NOT NULL, step INTEGER NOT NULL, step_token TEXT NOT NULL,
+        step_entered_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', closed_at TEXT,
+        letter_number TEXT, proofs TEXT NOT NULL DEFAULT '[]', message TEXT NOT NULL DEFAULT '',
+        catatan TEXT NOT NULL DEFAULT '', UNIQUE (sop_id, year, seq));
+    CREATE INDEX cases_open ON cases(status);
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), kind TEXT NOT NULL,
+        version INTEGER NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, origin TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '', step INTEGER, created_at TEXT NOT NULL);
+    CREATE INDEX documents_case ON documents(case_id);
+    CREATE TABLE placements (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id), case_id TEXT NOT NULL,
+        role TEXT, path TEXT NOT NULL, sha256 TEXT NOT NULL);
+    CREATE INDEX placements_case ON placements(case_id);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, case_id TEXT, kind TEXT NOT NULL, role TEXT,
+        step_from INTEGER, step_to INTEGER, decision TEXT, catatan TEXT, source TEXT,
+        message TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX events_case ON events(case_id);
+    CREATE TABLE ops (
+        id INTEGER PRIMARY KEY, event_id INTEGER REFERENCES events(id), op TEXT NOT NULL,
+        sha256 TEXT, path TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX ops_pending ON ops(done);
+    CREATE TABLE received (
+        id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, path TEXT NOT NULL, at TEXT NOT NULL,
+        case_id TEXT, token TEXT, outcome TEXT NOT NULL);
+    CREATE INDEX received_sha ON received(sha256);
+    CREATE TABLE decisions_seen (token TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL,
+                                 PRIMARY KEY (token, value));
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """),
+]
+
+
+@dataclass
+class CaseRow:
+    id: str
+    sop_id: str
+    year: int
+    seq: int
+    kind: str
+    subject: str
+    opened_at: str
+    step: int
+    step_token: str
+    step_entered_at: str
+    status: str
+    closed_at: str | None
+    letter_number: str | None
+    proofs: list[str]
+    message: str
+    catatan: str
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
+        done = {r[0] for r in c.execute("SELECT name FROM migrations")}
+        for name, sql in MIGRATIONS:
+            if name not in done:
+                with self.tx():
+                    for stmt in sql.split(";"):
+                        if stmt.strip():
+                            c.execute(stmt)
+                    c.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (name,))
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: all of it is recorded, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- counters ---------------------------------------------------------------------------
+    def next_number(self, name: str, year: int) -> int:
+        """The next number of a yearly sequence; call inside tx() so a rollback returns it."""
+        row = self.conn.execute("SELECT value FROM counters WHERE name=? AND year=?",
+                                (name, year)).fetchone()
+        value = (row[0] if row else 0) + 1
+        self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (name, year, value))
+        return value
+
+    # -- cases ------------------------------------------------------------------------------
+    @staticmethod
+    def _case(r: sqlite3.Row) -> CaseRow:
+        d = dict(r)
+        d.pop("office", None)
+        d["proofs"] = json.loads(d["proofs"])
+        return CaseRow(**d)
+
+    def case(self, case_id: str) -> CaseRow | None:
+        r = self.conn.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
+        return self._case(r) if r else None
+
+    def open_cases(self) -> list[CaseRow]:
+        rows = self.conn.execute("SELECT * FROM cases WHERE status='open' ORDER BY year, seq")
+        return [self._case(r) for r in rows]
+
+    def insert_case(self, c: CaseRow) -> None:
+        self.conn.execute(
+            "INSERT INTO cases (id, sop_id, year, seq, kind, subject, opened_at, step, step_token, "
+            "step_entered_at, status, closed_at, letter_number, proofs, message, catatan) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (c.id, c.sop_id, c.year, c.seq, c.kind, c.subject, c.opened_at, c.step, c.step_token,
+             c.step_entered_at, c.status, c.closed_at, c.letter_number, json.dumps(c.proofs),
+             c.message, c.catatan))
+
+    def update_case(self, case_id: str, **fields: Any) -> None:
+        if "proofs" in fields:
+            fields["proofs"] = json.dumps(fields["proofs"])
+        cols = ", ".join(f"{k}=?" for k in fields)
+        self.conn.execute(f"UPDATE cases SET {cols} WHERE id=?", (*fields.values(), case_id))
+
+    # -- documents and placements -----------------------------------------------------------
+    def add_document(self, case_id: str, kind: str, sha: str, name: str, origin: str,
+                     source: str, step: int | None, at: str) -> int:
+        version = self.conn.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE case_id=? AND kind=?",
+            (case_id, kind)).fetchone()[0]
+        cur = self.conn.execute(
+            "INSERT INTO documents (case_id, kind, version, sha256, name, origin, source, step, "
+            "created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (case_id, kind, version, sha, name, origin, source, step, at))
+        return int(cur.lastrowid or 0)
+
+    def documents(self, case_id: str) -> list[sqlite3.Row]:
+        return list(self.conn.execute(
+            "SELECT * FROM documents WHERE case_id=? ORDER BY id", (case_id,)))
+
+    def placements(self, case_id: str) -> list[sqlite3.Row]:
+        return list(self.conn.execute(
+            "SELECT p.*, d.kind, d.name FROM placements p JOIN documents d ON d.id = p.doc_id "
+            "WHERE p.case_id=? ORDER BY p.doc_id", (case_id,)))
+
+    def all_placements(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM placements"))
+
+    def place(self, doc_id: int, case_id: str, role: str | None, path: str, sha: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO placements VALUES (?,?,?,?,?)",
+                          (doc_id, case_id, role, path, sha))
+
+    def unplace(self, doc_id: int) -> None:
+        self.conn.execute("DELETE FROM placements WHERE doc_id=?", (doc_id,))
+
+    def path_taken(self, path: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM placements WHERE path=?", (path,)).fetchone() \
+            is not None
+
+    # -- events and operations --------------------------------------------------------------
+    def add_event(self, at: str, kind: str, *, case_id: str | None = None,
+                  role: str | None = None, step_from: int | None = None,
+                  step_to: int | None = None, decision: str | None = None,
+                  catatan: str | None = None, source: str | None = None, message: str = "",
+                  detail: dict[str, Any] | None = None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO events (at, case_id, kind, role, step_from, step_to, decision, catatan, "
+            "source, message, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (at, case_id, kind, role, step_from, step_to, decision, catatan, source, message,
+             json.dumps(detail or {}, ensure_ascii=False)))
+        return int(cur.lastrowid or 0)
+
+    def events(self, case_id: str | None = None) -> list[sqlite3.Row]:
+        if case_id is None:
+            return list(self.conn.execute("SELECT * FROM events ORDER BY id"))
+        return list(self.conn.execute("SELECT * FROM events WHERE case_id=? ORDER BY id",
+                                      (case_id,)))
+
+    def add_op(self, event_id: int, op: str, path: str, sha: str | None) -> None:
+        self.conn.execute("INSERT INTO ops (event_id, op, sha256, path) VALUES (?,?,?,?)",
+                          (event_id, op, sha, path))
+
+    def pending_ops(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM ops WHERE done=0 ORDER BY id"))
+
+    def finish_op(self, op_id: int, path: str | None = None) -> None:
+        if path is None:
+            self.conn.execute("UPDATE ops SET done=1 WHERE id=?", (op_id,))
+        else:
+            self.conn.execute("UPDATE ops SET done=1, path=? WHERE id=?", (path, op_id))
+
+    # -- intake bookkeeping -----------------------------------------------------------------
+    def add_received(self, sha: str, path: str, at: str, case_id: str | None,
+                     token: str | None, outcome: str) -> None:
+        self.conn.execute(
+            "INSERT INTO received (sha256, path, at, case_id, token, outcome) "
+            "VALUES (?,?,?,?,?,?)", (sha, path, at, case_id, token, outcome))
+
+    def accepted_before(self, sha: str) -> list[sqlite3.Row]:
+        return list(self.conn.execute(
+            "SELECT * FROM received WHERE sha256=? AND outcome='accepted' ORDER BY id", (sha,)))
+
+    def decision_seen(self, token: str, value: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM decisions_seen WHERE token=? AND value=?",
+                                 (token, value)).fetchone() is not None
+
+    def mark_decision(self, token: str, value: str, at: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO decisions_seen VALUES (?,?,?)",
+                          (token, value, at))
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        r = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return r[0] if r else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))

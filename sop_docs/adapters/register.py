@@ -1,0 +1,252 @@
+"""The register workbook (`register.xlsx`): a projection of the database plus the decision channel.
+
+Reviewers type only in Keputusan and Catatan; everything else is regenerated from the database each
+time. Decisions are harvested first (read-only), and the new workbook replaces the old one only if
+nobody has it open and it has not changed since it was read, so a decision saved by a person is never
+overwritten. Text from documents is always written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sop_docs.adapters.blobs import fsync_dir
+from sop_docs.core.case import DECISIONS
+from sop_docs.core.intake import lock_names
+
+COLUMNS = ("No. Agenda", "Tanggal Masuk", "Perihal", "Jenis", "Tahap", "Posisi", "Dokumen",
+           "Batas Waktu", "Status Waktu", "Keputusan", "Catatan", "Pesan Sistem", "Kode Tahap")
+WIDTHS = (16, 17, 40, 12, 32, 16, 40, 17, 14, 15, 36, 60, 4)
+SHEET_OPEN = "Kasus Terbuka"
+SHEET_HISTORY = "Riwayat"
+SHEET_HELP = "Petunjuk"
+HISTORY_COLUMNS = ("Waktu", "No. Agenda", "Tahap", "Oleh", "Kejadian", "Keputusan", "Catatan",
+                   "Pesan Sistem")
+KEPUTUSAN, CATATAN, TOKEN = 10, 11, 13
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+DATE_FORMAT = "dd/mm/yyyy hh:mm"
+
+HELP = [
+    "Cara memakai register ini",
+    "1. Setiap baris pada lembar 'Kasus Terbuka' adalah satu kasus yang masih berjalan.",
+    "2. Buka dokumen pada kolom 'Dokumen' (atau dari folder outbox peran Anda), periksa, dan bila "
+    "perlu perbaiki langsung lalu simpan.",
+    "3. Pilih keputusan pada kolom 'Keputusan': Sesuai, Belum Sesuai, atau Selesai (tahap publikasi). "
+    "Tulis catatan pada kolom 'Catatan' bila ada.",
+    "4. Simpan dan tutup register. Sistem menjalankan keputusan dan menjawab di kolom 'Pesan Sistem'.",
+    "Hanya kolom Keputusan dan Catatan yang dapat diubah. Riwayat lengkap ada pada lembar 'Riwayat'.",
+]
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    case_id: str
+    opened_at: datetime
+    subject: str
+    kind: str
+    step: str
+    holder: str
+    document: str | None          # workspace-relative path of the current document
+    deadline: datetime | None
+    late: bool
+    message: str
+    token: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    case_id: str
+    step: str
+    by: str
+    what: str
+    decision: str
+    catatan: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DecisionCell:
+    case_id: str
+    token: str
+    keputusan: str
+    catatan: str
+    row: int
+
+
+def clean_text(value: object) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+
+
+def put_text(cell: Cell, value: object) -> None:
+    """Write text that can never become a formula or an error value."""
+    text = clean_text(value)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def is_open(path: Path) -> bool:
+    """Excel or LibreOffice has the register open (their lock files are next to it)."""
+    return any((path.parent / n).exists() for n in lock_names(path.name))
+
+
+def read_decisions(path: Path) -> list[DecisionCell]:
+    """Every row with something typed in Keputusan or Catatan; [] for a missing or unreadable file."""
+    if not path.exists():
+        return []
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []
+    try:
+        if SHEET_OPEN not in wb.sheetnames:
+            return []
+        ws = wb[SHEET_OPEN]
+        ws.reset_dimensions()
+        out: list[DecisionCell] = []
+        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=TOKEN, values_only=True), start=2):
+            cells = list(row) + [None] * (TOKEN - len(row))
+            case_id, keputusan, catatan, token = (
+                cells[0], cells[KEPUTUSAN - 1], cells[CATATAN - 1], cells[TOKEN - 1])
+            if not case_id or (keputusan in (None, "") and catatan in (None, "")):
+                continue
+            out.append(DecisionCell(str(case_id).strip(), str(token or "").strip(),
+                                    clean_text(keputusan).strip(), clean_text(catatan).strip(), i))
+        return out
+    finally:
+        wb.close()
+
+
+def _header(ws, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+    fill = PatternFill("solid", fgColor="1F4E78")
+    for col, name in enumerate(names, start=1):
+        c = ws.cell(row=1, column=col, value=name)
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = fill
+        c.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_OPEN
+    _header(ws, COLUMNS)
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    late_fill = PatternFill("solid", fgColor="F8CBAD")
+    edit_fill = PatternFill("solid", fgColor="FFF2CC")
+    for r, row in enumerate(rows, start=2):
+        put_text(ws.cell(r, 1), row.case_id)
+        ws.cell(r, 2, row.opened_at).number_format = DATE_FORMAT
+        put_text(ws.cell(r, 3), row.subject)
+        put_text(ws.cell(r, 4), row.kind)
+        put_text(ws.cell(r, 5), row.step)
+        put_text(ws.cell(r, 6), row.holder)
+        doc = ws.cell(r, 7)
+        if row.document:
+            put_text(doc, Path(row.document).name)
+            doc.hyperlink = quote(row.document, safe="/")
+            doc.font = Font(color="0563C1", underline="single")
+        if row.deadline is not None:
+            ws.cell(r, 8, row.deadline).number_format = DATE_FORMAT
+        status = ws.cell(r, 9)
+        put_text(status, "Terlambat" if row.late else "Tepat Waktu")
+        if row.late:
+            status.fill = late_fill
+            status.font = Font(bold=True, color="9C0006")
+        put_text(ws.cell(r, 12), row.message)
+        put_text(ws.cell(r, TOKEN), row.token)
+        for col in (KEPUTUSAN, CATATAN):
+            c = ws.cell(r, col)
+            c.protection = Protection(locked=False)
+            c.fill = edit_fill
+        for col in range(1, TOKEN + 1):
+            c = ws.cell(r, col)
+            c.border = border
+            c.alignment = Alignment(vertical="top", wrap_text=col in (3, 5, 11, 12))
+    for i, w in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+    ws.column_dimensions["M"].hidden = True
+    dv = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Keputusan",
+                        error="Pilih Sesuai, Belum Sesuai, atau Selesai.",
+                        promptTitle="Keputusan", prompt="Sesuai / Belum Sesuai / Selesai")
+    dv.add("J2:J1048576")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.auto_filter.ref = f"A1:L{max(len(rows) + 1, 2)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+    hs = wb.create_sheet(SHEET_HISTORY)
+    _header(hs, HISTORY_COLUMNS)
+    for r, h in enumerate(history, start=2):
+        hs.cell(r, 1, h.at).number_format = DATE_FORMAT
+        for col, v in enumerate((h.case_id, h.step, h.by, h.what, h.decision, h.catatan,
+                                 h.message), start=2):
+            put_text(hs.cell(r, col), v)
+    for i, w in enumerate((17, 16, 32, 16, 30, 14, 36, 60), start=1):
+        hs.column_dimensions[hs.cell(1, i).column_letter].width = w
+    hs.freeze_panes = "A2"
+    hs.protection.sheet = True
+
+    gs = wb.create_sheet(SHEET_HELP)
+    for r, line in enumerate(HELP, start=1):
+        put_text(gs.cell(r, 1), line)
+    gs["A1"].font = Font(bold=True, size=13)
+    gs.column_dimensions["A"].width = 110
+    gs.protection.sheet = True
+    return wb
+
+
+def write(path: Path, wb: Workbook, *, expected_hash: str | None) -> bool:
+    """Replace the register unless it is open or changed since it was read; False means try later."""
+    if is_open(path):
+        return False
+    fd, name = tempfile.mkstemp(prefix=".register.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            wb.save(f)
+            f.flush()
+            os.fsync(f.fileno())
+        if is_open(path) or file_hash(path) != expected_hash:
+            tmp.unlink()
+            return False
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return True

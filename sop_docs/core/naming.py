@@ -1,0 +1,53 @@
+"""Names: the case id (No. Agenda) and the file names the system delivers.
+
+A name that came from a person is never trusted as a path: it is reduced to a safe single component
+(no separators, no characters Windows forbids, no reserved device names, bounded length).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+CASE_ID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{4}-\d{4,})\b")
+
+
+def case_id(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}-{year}-{seq:04d}"
+
+
+def case_id_in_name(name: str) -> str | None:
+    """The case id at the start of a file name, if any (renamed copies keep it at the front)."""
+    m = CASE_ID.match(unicodedata.normalize("NFC", name).strip())
+    return m.group(1) if m else None
+
+
+def safe_component(text: str, *, limit: int = 80) -> str:
+    """A string usable as one file-name component on Windows, macOS and Linux alike."""
+    s = unicodedata.normalize("NFC", text)
+    s = _FORBIDDEN.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip(" .")
+    if len(s) > limit:
+        s = s[:limit].rstrip(" .")
+    if not s or s.upper().split(".")[0] in _RESERVED:
+        s = f"_{s}" if s else "Dokumen"
+    return s
+
+
+def subject_from_name(name: str, prefix: str | None = None) -> str:
+    """A readable subject (Perihal) from a file name: no extension, no case id, no underscores."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = CASE_ID.sub("", stem, count=1) if prefix else stem
+    stem = re.sub(r"[_]+", " ", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" -.")
+    return stem or "Tanpa Perihal"
+
+
+def delivered_name(case: str, label: str, subject: str, ext: str) -> str:
+    """`PIP-2026-0007 - Konsep - Laporan Keuangan 2026.docx`."""
+    ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:10].lower()
+    return f"{case} - {safe_component(label, limit=40)} - {safe_component(subject)}" + (
+        f".{ext}" if ext else "")

@@ -1,0 +1,82 @@
+"""The office's settings (`sop.toml`): defaults shipped with the package, overridden by the workspace.
+
+Read once at start and checked, so a typo in the file is reported to the administrator in one clear
+line instead of surfacing later in the middle of a case.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sop_docs.errors import InvalidSettings
+
+_DAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "sabtu": 5, "minggu": 6,
+         "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+         "sunday": 6}
+
+
+def default_settings_text() -> str:
+    return resources.files("sop_docs").joinpath("workspace/sop.toml").read_text("utf-8")
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw: Mapping[str, Any]
+    sop_ref: str
+    database: str
+    max_file_bytes: int
+    office: Mapping[str, str]
+    officials: Mapping[str, Mapping[str, str]]
+    numbering: Mapping[str, Any]
+    timezone: ZoneInfo
+    hours: Mapping[int, tuple[time, time]]
+    days_off: frozenset[date]
+
+
+def load_settings(root: Path) -> Settings:
+    raw: dict[str, Any] = tomllib.loads(default_settings_text())
+    path = root / "sop.toml"
+    if path.exists():
+        try:
+            raw = _merge(raw, tomllib.loads(path.read_text("utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise InvalidSettings(f"{path}: {e}") from e
+    try:
+        system, cal = raw["system"], raw["calendar"]
+        tz = ZoneInfo(cal["timezone"])
+        hours: dict[int, tuple[time, time]] = {}
+        for day, span in dict(cal["hours"]).items():
+            a, b = (time.fromisoformat(x.strip()) for x in str(span).split("-"))
+            if b <= a:
+                raise ValueError(f"office hours '{span}' end before they start")
+            hours[_DAYS[day.lower()]] = (a, b)
+        days_off = frozenset(date.fromisoformat(str(d)) for d in cal.get("days_off", []))
+        return Settings(
+            raw=raw,
+            sop_ref=str(system["sop"]),
+            database=str(system["database"]),
+            max_file_bytes=int(float(system["max_file_mb"]) * 2**20),
+            office={k: str(v) for k, v in raw["office"].items()},
+            officials={k: {kk: str(vv) for kk, vv in v.items()}
+                       for k, v in raw.get("officials", {}).items()},
+            numbering=dict(raw["numbering"]),
+            timezone=tz,
+            hours=hours,
+            days_off=days_off,
+        )
+    except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as e:
+        raise InvalidSettings(f"{path}: {type(e).__name__}: {e}") from e
