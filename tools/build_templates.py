@@ -139,12 +139,7 @@ def para(
 ) -> Paragraph:
     """Add a paragraph to a document or a table cell (a cell's first empty paragraph is reused)."""
     first = container.paragraphs[0] if isinstance(container, _Cell) else None
-    if (
-        first is not None
-        and len(container.paragraphs) == 1
-        and first._p.pPr is None
-        and not (first.runs)
-    ):
+    if first is not None and len(container.paragraphs) == 1 and first._p.pPr is None and not (first.runs):
         p = first
     else:
         p = container.add_paragraph()
@@ -341,9 +336,7 @@ def lembar_disposisi() -> Document:
     p = para(b, left=value_at, tabs=(value_at,))
     run(p, "{{ '☒' if urgensi == 'Segera' else '☐' }}", size=11, font=SYMBOL_FONT)
     run(p, " Segera   ", size=11)
-    run(
-        p, "{{ '☒' if sifat in ('Rahasia', 'Sangat Rahasia') else '☐' }}", size=11, font=SYMBOL_FONT
-    )
+    run(p, "{{ '☒' if sifat in ('Rahasia', 'Sangat Rahasia') else '☐' }}", size=11, font=SYMBOL_FONT)
     run(p, " Rahasia", size=11)
     field(b, "Klasifikasi", "{{ sifat }}", tab=tab_r)
     field(b, "Urgensi", "{{ urgensi }}", tab=tab_r)
@@ -351,19 +344,15 @@ def lembar_disposisi() -> Document:
     # Row 2: the subject and the kind of information, across both columns.
     row = t.rows[1]
     merged = row.cells[0].merge(row.cells[1])
-    field(merged, "Perihal", "{{ perihal }}", tab=tab, bold_value=True)
+    field(merged, "Perihal", "{{ perihal }}", tab=Cm(3.0), bold_value=True)
     p = field(merged, "Jenis Informasi", "{{ jenis }}", tab=Cm(3.0))
-    run(
-        p, "{{ ' (wajib diumumkan tanpa penundaan)' if serta_merta else '' }}", size=11, italic=True
-    )
+    run(p, "{{ ' (wajib diumumkan tanpa penundaan)' if serta_merta else '' }}", size=11, italic=True)
 
     # Row 3: to whom | what they are asked to do.
     a, b = t.rows[2].cells
     para(a, "Diteruskan kepada Sdr. :", size=11, bold=True)
     para(a, "{%p for nama in diteruskan_kepada %}")
-    para(
-        a, "{{ loop.index }}.\t{{ nama }}", size=11, left=Cm(0.6), hanging=Cm(0.6), tabs=(Cm(0.6),)
-    )
+    para(a, "{{ loop.index }}.\t{{ nama }}", size=11, left=Cm(0.6), hanging=Cm(0.6), tabs=(Cm(0.6),))
     para(a, "{%p endfor %}")
     para(b, "Dengan hormat harap :", size=11, bold=True)
     para(b, "{%p for h in harap %}")
@@ -434,8 +423,7 @@ def konsep_pengumuman() -> Document:
     p = para(doc, left=Cm(0.75), hanging=Cm(0.75), tabs=(Cm(0.75),), before=6)
     run(
         p,
-        "{{ 'abcdefghijklmnopqrstuvwxyz'[loop.index0] if loop.index0 < 26 else loop.index }}"
-        ".\t{{ b }}",
+        "{{ 'abcdefghijklmnopqrstuvwxyz'[loop.index0] if loop.index0 < 26 else loop.index }}.\t{{ b }}",
         bold=True,
     )
     para(doc, PROMPT_SECTION, italic=True, color=grey, left=Cm(0.75), align="justify")
