@@ -73,11 +73,10 @@ def _uno_problem() -> str | None:
     """Why the system python cannot drive UNO, or None when it can."""
     if not Path(SYSTEM_PYTHON).exists():
         return f"{SYSTEM_PYTHON} not found (set SOP_LO_PYTHON to the python that has uno)"
-    proc = subprocess.run(
-        [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, text=True, timeout=60
-    )
+    proc = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
-        return f"{SYSTEM_PYTHON} cannot import uno: {proc.stderr.strip().splitlines()[-1:]}"
+        last = (proc.stderr.strip().splitlines() or ["no error text"])[-1]
+        return f"{SYSTEM_PYTHON} cannot import uno ({last})"
     return None
 
 
@@ -155,6 +154,8 @@ class _Office:
         )
         self.log = self.tmp / "soffice.log"
         pipe = f"sop_lo_{uuid.uuid4().hex}"
+        # The socket LibreOffice creates for the pipe; a killed office leaves it behind.
+        self.pipe_socket = Path(tempfile.gettempdir()) / f"OSL_PIPE_{os.getuid()}_{pipe}"
         self.worker: subprocess.Popen[bytes] | None = None
         with self.log.open("wb") as log:
             self.soffice: subprocess.Popen[bytes] = subprocess.Popen(
@@ -192,9 +193,7 @@ class _Office:
             raise
 
     def alive(self) -> bool:
-        return (
-            self.worker is not None and self.worker.poll() is None and self.soffice.poll() is None
-        )
+        return self.worker is not None and self.worker.poll() is None and self.soffice.poll() is None
 
     def _log_tail(self) -> str:
         try:
@@ -233,24 +232,24 @@ class _Office:
                 answer = json.loads(self._read_line(timeout))
             except TimeoutError:
                 tail = self._log_tail()
-                self.close()
+                self.close(graceful=False)
                 raise LibreOfficeError(
                     f"LibreOffice did not finish {op!r} within {timeout:g} s; killed it\n{tail}"
                 ) from None
             except (EOFError, BrokenPipeError):
                 tail = self._log_tail()
-                self.close()
+                self.close(graceful=False)
                 raise LibreOfficeError(f"LibreOffice worker died during {op!r}\n{tail}") from None
         if not answer.pop("ok"):
             detail = answer.get("traceback", "")
             raise LibreOfficeError(f"{op}: [{answer['kind']}] {answer['error']}\n{detail}".strip())
         return answer
 
-    def close(self) -> None:
-        """Ask LibreOffice to quit, then kill both process groups and remove the profile."""
+    def close(self, *, graceful: bool = True) -> None:
+        """Ask LibreOffice to quit (if graceful), then kill both process groups and clean up."""
         worker, self.worker = self.worker, None
         if worker is not None:
-            if worker.poll() is None and self.soffice.poll() is None:
+            if graceful and worker.poll() is None and self.soffice.poll() is None:
                 with contextlib.suppress(OSError, ValueError):
                     assert worker.stdin is not None
                     worker.stdin.write(b'{"op": "terminate"}\n')
@@ -260,9 +259,11 @@ class _Office:
             _kill_group(worker)
             if worker.stdout is not None:
                 worker.stdout.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.soffice.wait(timeout=SHUTDOWN_GRACE)
+        if graceful:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.soffice.wait(timeout=SHUTDOWN_GRACE)
         _kill_group(self.soffice)
+        self.pipe_socket.unlink(missing_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -338,9 +339,7 @@ def calc_edit(
 
 
 @contextlib.contextmanager
-def calc_hold_open(
-    xlsx: Path, *, user_name: str = "Reviewer", timeout: float = 120
-) -> Iterator[Path]:
+def calc_hold_open(xlsx: Path, *, user_name: str = "Reviewer", timeout: float = 120) -> Iterator[Path]:
     """Keep ``xlsx`` loaded for editing in a separate LibreOffice, as a person who has it open.
 
     Yields the path of LibreOffice's lock file (``.~lock.NAME#``, which names ``user_name``).

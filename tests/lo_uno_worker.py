@@ -33,6 +33,8 @@ from com.sun.star.text.ControlCharacter import (  # type: ignore[import-not-foun
 
 CALC_FILTER = "Calc MS Excel 2007 XML"
 WRITER_FILTER = "MS Word 2007 XML"
+SPREADSHEET = "com.sun.star.sheet.SpreadsheetDocument"
+TEXT_DOCUMENT = "com.sun.star.text.TextDocument"
 
 
 class HarnessError(Exception):
@@ -59,9 +61,7 @@ class Worker:
     # -- connection ------------------------------------------------------------------------------
     def connect(self, deadline_s: float) -> dict[str, Any]:
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         url = f"uno:pipe,name={self.pipe_name};urp;StarOffice.ComponentContext"
         end = time.monotonic() + deadline_s
         while True:
@@ -74,13 +74,11 @@ class Worker:
                 if time.monotonic() > end:
                     raise
                 time.sleep(0.05)
-        self.desktop = ctx.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", ctx
-        )
+        self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         return {}
 
     # -- documents -------------------------------------------------------------------------------
-    def _load(self, path: str) -> Any:
+    def _load(self, path: str, service: str) -> Any:
         url = uno.systemPathToFileUrl(os.path.abspath(path))
         doc = self.desktop.loadComponentFromURL(url, "_blank", 0, _props(Hidden=True))
         if doc is None:
@@ -91,6 +89,10 @@ class Worker:
                     owner = fh.read().strip()
                 raise HarnessError(f"{path} is locked by another user ({owner}); not opened")
             raise HarnessError(f"LibreOffice could not load {path}")
+        if not doc.supportsService(service):
+            kind = doc.getIdentifier() or "another kind of document"
+            doc.close(True)
+            raise HarnessError(f"{path} is not a {service.rsplit('.', 1)[-1]}: opened as {kind}")
         if doc.isReadonly():
             # A desktop user gets the "Document in Use" dialog and may only open a copy.
             doc.close(True)
@@ -111,9 +113,7 @@ class Worker:
                 raise HarnessError(f"no sheet with index {sheet}")
             return sheets.getByIndex(sheet)
         if not sheets.hasByName(sheet):
-            raise HarnessError(
-                f"no sheet named {sheet!r}; sheets: {list(sheets.getElementNames())}"
-            )
+            raise HarnessError(f"no sheet named {sheet!r}; sheets: {list(sheets.getElementNames())}")
         return sheets.getByName(sheet)
 
     @staticmethod
@@ -140,9 +140,7 @@ class Worker:
         if check_validation and text != "":
             choices = self._list_choices(cell)
             if choices is not None and text not in choices:
-                raise HarnessError(
-                    f"{sheet.Name}!{ref}: Invalid value {text!r}; the list allows {choices}"
-                )
+                raise HarnessError(f"{sheet.Name}!{ref}: Invalid value {text!r}; the list allows {choices}")
         if text == "":
             # Pressing Delete on the cell.
             cell.setString("")
@@ -150,10 +148,8 @@ class Worker:
             # setFormula takes input as typed: "12" becomes a number, "=A1" a formula, else text.
             cell.setFormula(text)
 
-    def calc_edit(
-        self, path: str, edits: list[list[Any]], check_validation: bool = True
-    ) -> dict[str, Any]:
-        doc = self._load(path)
+    def calc_edit(self, path: str, edits: list[list[Any]], check_validation: bool = True) -> dict[str, Any]:
+        doc = self._load(path, SPREADSHEET)
         try:
             for sheet_key, ref, text in edits:
                 self._type_into(self._sheet(doc, sheet_key), ref, text, check_validation)
@@ -163,7 +159,7 @@ class Worker:
         return {}
 
     def open(self, path: str) -> dict[str, Any]:
-        doc = self._load(path)
+        doc = self._load(path, SPREADSHEET)
         handle = self.next_handle
         self.next_handle += 1
         self.held[handle] = doc
@@ -177,7 +173,7 @@ class Worker:
 
     # -- Writer ----------------------------------------------------------------------------------
     def writer_edit(self, path: str, out: str, append_paragraph: str | None) -> dict[str, Any]:
-        doc = self._load(path)
+        doc = self._load(path, TEXT_DOCUMENT)
         try:
             if append_paragraph is not None:
                 text = doc.getText()

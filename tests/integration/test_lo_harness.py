@@ -197,10 +197,7 @@ def add_custom_property(path: Path, name: str, value: str) -> None:
 def custom_properties(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
         root = ElementTree.fromstring(z.read("docProps/custom.xml"))
-    return {
-        prop.get("name"): "".join(prop.itertext())
-        for prop in root.findall(f"{{{CUSTOM_NS}}}property")
-    }
+    return {prop.get("name"): "".join(prop.itertext()) for prop in root.findall(f"{{{CUSTOM_NS}}}property")}
 
 
 def test_writer_edit_appends_a_paragraph_and_keeps_custom_properties(tmp_path: Path) -> None:
@@ -231,3 +228,42 @@ def test_writer_edit_saves_in_place_by_default(tmp_path: Path) -> None:
 
     assert [p.text for p in docx.Document(str(source)).paragraphs][-1] == "Paragraf baru."
     assert custom_properties(source) == {"sop_docs_case": "PIP-2026-0009"}
+
+
+def office_processes() -> set[int]:
+    """Pids of every process this harness started (their command lines name sop_lo_)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"sop_lo_" in cmdline or b"lo_uno_worker" in cmdline:
+                pids.add(int(entry.name))
+    return pids
+
+
+def test_a_call_that_does_not_finish_in_time_kills_its_office(
+    register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On timeout the harness raises and leaves no LibreOffice process or file behind."""
+    monkeypatch.setenv("SOP_LO_SHARED", "0")
+    before_pids = office_processes()
+    before = sha256(register)
+
+    with pytest.raises(LibreOfficeError, match="did not finish"):
+        calc_edit(register, {(0, "J2"): "Sesuai"}, timeout=0.2)
+
+    assert office_processes() <= before_pids
+    assert sha256(register) == before
+    assert not lock_file_for(register).exists()
+
+
+def test_calc_edit_names_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    """A text file with an xlsx name is reported as not a spreadsheet, not edited."""
+    fake = tmp_path / "register.xlsx"
+    fake.write_text("bukan buku kerja", encoding="utf-8")
+    with pytest.raises(LibreOfficeError, match="not a SpreadsheetDocument"):
+        calc_edit(fake, {(0, "A1"): "Sesuai"})
+    assert fake.read_text(encoding="utf-8") == "bukan buku kerja"
