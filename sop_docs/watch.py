@@ -1,0 +1,493 @@
+"""`sop-docs watch`: the long-running loop that hands settled files to the service, for months.
+
+The state is what is on disk, never the event history (PITFALLS.md §1.3, §1.6). File events only
+put paths into a dirty set; one worker thread (the caller's) re-stats them, feeds size and mtime to
+the pure `StabilityTracker`, and gives a file to `Service.take_in` only once it has settled, no
+Office or LibreOffice lock file sits beside it, and it opens as a whole (`sniff.is_complete`). A
+file that stays settled but never becomes a whole zip is handed over after a grace period so the
+service can quarantine it. `register.xlsx` is watched the same way and `Service.process_register`
+runs when it settled after a change. A full rescan at start and every `rescan_every` seconds
+catches whatever the events missed; a dead observer (a polling emitter dies silently when a share
+blips) is rebuilt with back-off. Nothing here acts on a file vanishing, so a transient empty
+listing of a share loses nothing.
+
+One watcher per workspace: an OS-level lock on `.sop_docs/watch.lock`, released by the kernel when
+the process dies, so a crashed watcher never leaves it stuck.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import IO, Protocol
+
+from sop_docs.adapters import fstype
+from sop_docs.adapters.sniff import is_complete
+from sop_docs.adapters.watcher import Watcher
+from sop_docs.core.intake import StabilityTracker, is_ignored, lock_names
+from sop_docs.errors import WorkspaceBusy
+
+log = logging.getLogger("sop_docs")
+
+MODES = ("auto", "native", "polling")
+REGISTER_NAME = "register.xlsx"
+LOCK_PATH = Path(".sop_docs") / "watch.lock"
+# An owner file older than this is a crashed Office's leftover, not an open file (PITFALLS §2.2).
+STALE_LOCK_SECONDS = 12 * 3600
+HEALTH_EVERY = 1.0
+MAX_BACKOFF = 60.0
+STOP_POLL = 0.25  # a `stop` set by another thread is noticed within this
+_REGISTER_KEY = "<register>"
+
+
+class WatchedService(Protocol):
+    """What the loop needs from `sop_docs.service.Service`."""
+
+    def recover(self) -> None: ...
+    def pending_inbox_files(self) -> list[Path]: ...
+    def take_in(self, path: Path) -> None: ...
+    def process_register(self) -> None: ...
+    def close(self) -> None: ...
+
+
+# --- one watcher per workspace ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def workspace_lock(root: Path) -> Iterator[None]:
+    """Hold the workspace's watch lock, or raise `WorkspaceBusy` naming the holder's pid.
+
+    `flock` (POSIX) / `msvcrt.locking` (Windows) belong to the open file, so the OS drops the lock
+    when the holder dies, however it dies. The holder's pid is written into the file for the
+    message.
+    """
+    path = root / LOCK_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    handle: IO[bytes] = os.fdopen(fd, "r+b", buffering=0)
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read(32).decode("ascii", "replace").strip() or "unknown"
+            raise WorkspaceBusy(f"another watcher is running on this workspace (pid {holder})")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n".encode())
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.truncate()
+            _unlock(handle)
+    finally:
+        handle.close()
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# --- the loop -----------------------------------------------------------------------------------
+
+
+def choose_polling(root: Path, mode: str) -> bool:
+    """Polling for mode "polling", native for "native"; "auto" polls on network file systems."""
+    if mode not in MODES:
+        raise ValueError(f"watch mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "auto":
+        kind = fstype.filesystem_type(root)
+        polling = fstype.needs_polling(kind)
+        log.info("workspace is on %s: %s file events", kind, "polling for" if polling else "native")
+        return polling
+    return mode == "polling"
+
+
+class _Loop:
+    """The single worker: everything that touches the service runs on the thread calling `serve`."""
+
+    def __init__(
+        self,
+        service: WatchedService,
+        root: Path,
+        *,
+        polling: bool,
+        settle: float,
+        rescan_every: float,
+        poll_interval: float,
+        incomplete_grace: float,
+        stop: threading.Event,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.service = service
+        self.root = root
+        self.inbox = root / "inbox"
+        self.register = root / REGISTER_NAME
+        self.settle = settle
+        self.rescan_every = rescan_every
+        self.incomplete_grace = incomplete_grace
+        self.stop = stop
+        self.clock = clock
+        self.tracker = StabilityTracker(settle)
+        self.wake = threading.Event()
+        self._dirty: set[Path] = set()
+        self._dirty_lock = threading.Lock()
+        self._due: dict[Path, float] = {}  # tracked, not yet taken in: when to look again
+        self._since: dict[Path, tuple[tuple[int, int], float]] = {}  # signature and when first seen
+        self._handed: dict[Path, tuple[int, int]] = {}  # taken in, still there, unchanged since
+        self._waiting_lock: set[Path] = set()
+        self._register_done: tuple[int, int] | None = None
+        self.watcher = Watcher(
+            [(self.inbox, True), (root, False)],
+            self.hint,
+            polling=polling,
+            poll_interval=poll_interval,
+        )
+
+    # called on watchdog's thread
+    def hint(self, path: Path) -> None:
+        with self._dirty_lock:
+            self._dirty.add(path)
+        self.wake.set()
+
+    def serve(self, ready: threading.Event | None) -> None:
+        self.watcher.start()  # before the first pass, so nothing saved meanwhile is missed
+        try:
+            self.service.recover()
+            self.full_pass()
+            log.info("watching %s (%s)", self.root, "polling" if self.watcher.polling else "native")
+            if ready is not None:
+                ready.set()
+            self._serve_forever()
+        finally:
+            self.watcher.stop()
+
+    def _serve_forever(self) -> None:
+        next_rescan = self.clock() + self.rescan_every
+        next_health = self.clock() + HEALTH_EVERY
+        backoff, next_rebuild = 1.0, 0.0
+        while not self.stop.is_set():
+            now = self.clock()
+            if now >= next_health:
+                next_health = now + HEALTH_EVERY
+                if not self.watcher.healthy() and now >= next_rebuild:
+                    if self._rebuild():
+                        backoff = 1.0
+                        next_rescan = now  # whatever changed while it was down
+                    else:
+                        next_rebuild = now + backoff
+                        backoff = min(backoff * 2, MAX_BACKOFF)
+            if now >= next_rescan:
+                next_rescan = now + self.rescan_every
+                self.full_pass()
+            self._examine_dirty()
+            self._examine_due()
+            if self.stop.is_set():
+                break
+            now = self.clock()
+            wake_at = min([next_rescan, next_health, now + STOP_POLL, *self._due.values()])
+            self.wake.wait(max(0.0, wake_at - now))
+            self.wake.clear()
+
+    def _rebuild(self) -> bool:
+        log.warning("file watcher stopped (share unreachable?); rebuilding it")
+        try:
+            self.watcher.restart()
+        except OSError as exc:
+            log.warning("cannot watch %s yet: %s; retrying", self.root, exc)
+            return False
+        log.info("file watcher rebuilt; rescanning")
+        return True
+
+    def full_pass(self) -> None:
+        """Re-derive the state from the listing (at start, periodically, after a rebuild)."""
+        try:
+            files = self.service.pending_inbox_files()
+        except OSError as exc:
+            log.warning("cannot list the inbox (%s); keeping what is known and retrying later", exc)
+            files = []
+        self._handed.clear()  # files still there after their take_in get one more chance
+        for path in files:
+            if self.stop.is_set():
+                return
+            self.examine(Path(path))
+        for path in list(self._due):
+            self.examine(path)
+        self.examine(self.register)
+
+    def _examine_dirty(self) -> None:
+        with self._dirty_lock:
+            dirty, self._dirty = self._dirty, set()
+        for path in sorted(dirty):
+            if self.stop.is_set():
+                return
+            self.examine(path)
+
+    def _examine_due(self) -> None:
+        now = self.clock()
+        for path, due in sorted(self._due.items(), key=lambda item: item[1]):
+            if self.stop.is_set() or due > now:
+                return
+            self.examine(path)
+
+    def examine(self, path: Path) -> None:
+        """Look at one path as it is now, and act if it is ready."""
+        if path == self.register:
+            self._examine_register()
+            return
+        if is_ignored(path.name) or not path.is_relative_to(self.inbox) or path == self.inbox:
+            self._recheck_beside(path)
+            return
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            self._forget(path)
+            return
+        except OSError as exc:  # share hiccup: keep what we know and look again later
+            log.debug("cannot stat %s: %s", path, exc)
+            self._due[path] = self.clock() + max(self.settle, 1.0)
+            return
+        if stat.S_ISDIR(st.st_mode):
+            self._examine_tree(path)
+            return
+        if not stat.S_ISREG(st.st_mode):
+            return
+        sig = (st.st_size, st.st_mtime_ns)
+        if self._handed.get(path) == sig:
+            self._due.pop(path, None)
+            return
+        now = self.clock()
+        since = self._since.get(path)
+        if since is None or since[0] != sig:
+            self._since[path] = since = (sig, now)
+        if not self.tracker.observe(path, sig[0], sig[1], now):
+            self._due[path] = max(since[1] + self.settle, now + 0.01)
+            return
+        lock = self._open_lock(path)
+        if lock is not None:
+            if path not in self._waiting_lock:
+                log.info("waiting: %s is open (%s)", self._rel(path), lock.name)
+                self._waiting_lock.add(path)
+            self._due[path] = now + max(self.settle, 1.0)
+            return
+        self._waiting_lock.discard(path)
+        if not self._whole(path, since[1], now):
+            return
+        self._take_in(path, sig)
+
+    def _whole(self, path: Path, since: float, now: float) -> bool:
+        """True if the file opens as a whole, or has sat unchanged but broken past the grace."""
+        try:
+            complete = is_complete(path)
+        except OSError:
+            complete = False
+        if complete:
+            return True
+        if now - since >= self.settle + self.incomplete_grace:
+            waited = now - since
+            log.info("%s stayed incomplete for %.0f s; handing it over", self._rel(path), waited)
+            return True
+        self._due[path] = now + max(min(self.settle, 1.0), 0.05)
+        return False
+
+    def _take_in(self, path: Path, sig: tuple[int, int]) -> None:
+        log.info("taking in %s", self._rel(path))
+        try:
+            self.service.take_in(path)
+        except Exception:
+            log.exception("taking in %s failed; it stays in the inbox for the next rescan", path)
+        self._forget(path)
+        with contextlib.suppress(OSError):
+            st = os.stat(path)
+            if (st.st_size, st.st_mtime_ns) == sig:
+                self._handed[path] = sig
+
+    def _examine_register(self) -> None:
+        try:
+            st = os.stat(self.register)
+        except OSError:  # Excel deletes it for a moment while saving; the rename brings an event
+            self.tracker.forget(_REGISTER_KEY)
+            self._due.pop(self.register, None)
+            return
+        sig = (st.st_size, st.st_mtime_ns)
+        if sig == self._register_done:
+            self.tracker.forget(_REGISTER_KEY)
+            self._due.pop(self.register, None)
+            return
+        now = self.clock()
+        since = self._since.get(self.register)
+        if since is None or since[0] != sig:
+            self._since[self.register] = since = (sig, now)
+        if not self.tracker.observe(_REGISTER_KEY, sig[0], sig[1], now):
+            self._due[self.register] = max(since[1] + self.settle, now + 0.01)
+            return
+        if not self._whole(self.register, since[1], now):
+            return
+        log.info("register changed; reading decisions")
+        try:
+            self.service.process_register()
+        except Exception:
+            log.exception("processing the register failed; will retry when it changes or at rescan")
+        self.tracker.forget(_REGISTER_KEY)
+        self._due.pop(self.register, None)
+        self._since.pop(self.register, None)
+        try:
+            st = os.stat(self.register)
+            self._register_done = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            self._register_done = None
+
+    def _examine_tree(self, folder: Path) -> None:
+        """A folder appeared or moved in: every file in it is a candidate."""
+        for dirpath, _dirs, names in os.walk(folder):
+            for name in names:
+                self.examine(Path(dirpath) / name)
+
+    def _recheck_beside(self, path: Path) -> None:
+        """A lock or temp file changed: documents waiting in the same folder are looked at now."""
+        now = self.clock()
+        for other in self._due:
+            if other.parent == path.parent:
+                self._due[other] = now
+        if path.parent == self.root and self.register not in self._due:
+            self._due[self.register] = now
+
+    def _open_lock(self, path: Path) -> Path | None:
+        """The lock/owner file saying the document is open now, if any (stale ones ignored)."""
+        for name in lock_names(path.name):
+            lock = path.with_name(name)
+            try:
+                age = time.time() - os.stat(lock).st_mtime
+            except OSError:
+                continue
+            if age < STALE_LOCK_SECONDS:
+                return lock
+        return None
+
+    def _forget(self, path: Path) -> None:
+        self.tracker.forget(path)
+        self._due.pop(path, None)
+        self._since.pop(path, None)
+        self._waiting_lock.discard(path)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def run(
+    root: Path,
+    *,
+    mode: str = "auto",
+    settle: float = 2.0,
+    rescan_every: float = 60.0,
+    stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
+    poll_interval: float = 1.0,
+    incomplete_grace: float | None = None,
+    service: WatchedService | None = None,
+) -> None:
+    """Watch the workspace at `root` until `stop` is set (or SIGINT/SIGTERM when `stop` is None).
+
+    `mode` is "auto" (polling on network file systems), "native" or "polling"; `settle` is the
+    stability window in seconds; `ready` is set after the first full pass. `incomplete_grace`
+    (default: max(5 × settle, 10 s)) is how long a settled file that does not open as a whole is
+    given before the service gets it anyway (and quarantines it). `service` replaces
+    `bootstrap.open_service(root)` (tests); a service passed in is not closed here.
+    Raises `WorkspaceBusy` if another watcher holds the workspace.
+    """
+    root = Path(root).resolve()  # as `workspace.open_workspace` does: paths compare equal
+    polling = choose_polling(root, mode)
+    grace = max(5 * settle, 10.0) if incomplete_grace is None else incomplete_grace
+    own_stop = stop is None
+    stop = threading.Event() if stop is None else stop
+    with workspace_lock(root):
+        owned = service is None
+        if service is None:
+            from sop_docs.bootstrap import open_service
+
+            service = open_service(root)
+        loop = _Loop(
+            service,
+            root,
+            polling=polling,
+            settle=settle,
+            rescan_every=rescan_every,
+            poll_interval=poll_interval,
+            incomplete_grace=grace,
+            stop=stop,
+        )
+        restore = _install_signals(stop, loop.wake) if own_stop else None
+        try:
+            loop.serve(ready)
+        finally:
+            if restore is not None:
+                restore()
+            if owned:
+                service.close()
+    log.info("watcher stopped")
+
+
+def _install_signals(stop: threading.Event, wake: threading.Event) -> Callable[[], None] | None:
+    """SIGINT/SIGTERM ask for a clean stop after the current action; a second one interrupts."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        log.info("%s received; stopping after the current action", signal.Signals(signum).name)
+        stop.set()
+        wake.set()
+
+    names = ["SIGINT", "SIGTERM", "SIGBREAK"]
+    signums = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+
+    def restore() -> None:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+    return restore
