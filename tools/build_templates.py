@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 import struct
 import sys
+import zipfile
 import zlib
+from io import BytesIO
 from pathlib import Path
 
 from docx import Document
@@ -598,10 +600,23 @@ TEMPLATES = {
 }
 
 
+def save_reproducibly(doc: Document, path: Path) -> None:
+    """Save with fixed zip timestamps, so rebuilding an unchanged template changes no bytes."""
+    raw = BytesIO()
+    doc.save(raw)
+    out = BytesIO()
+    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, zin.read(info))
+    path.write_bytes(out.getvalue())
+
+
 def main(out: Path = OUT) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, build in TEMPLATES.items():
-        build().save(out / name)
+        save_reproducibly(build(), out / name)
         print(f"wrote {out / name}")
     (out / "logo.png").write_bytes(logo_png())
     print(f"wrote {out / 'logo.png'}")
