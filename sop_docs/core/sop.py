@@ -60,6 +60,7 @@ class CaseKind:
     key: str
     name: str
     urgensi: str
+    required_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
         for key, r in dict(_req(data, "roles", "the file")).items()
     }
     kinds = tuple(
-        CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"))
+        CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"),
+                 tuple(k.get("bagian_wajib", ())))
         for k in data.get("kinds", [{"key": "biasa", "name": "Biasa"}])
     )
     documents = {

@@ -1,0 +1,3 @@
+from sop_docs.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The only place where the pieces are built and wired together."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+
+import holidays
+from filelock import FileLock, Timeout
+
+from sop_docs.adapters import office
+from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.db import Database
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.sop import Sop, load_sop
+from sop_docs.errors import InvalidSop, WorkspaceBusy
+from sop_docs.paperwork import Paperwork
+from sop_docs.service import Service, convert_with_libreoffice
+from sop_docs.settings import Settings, load_settings
+from sop_docs.workspace import Workspace, open_workspace
+
+
+def load_sop_ref(ref: str, root: Path | None = None) -> Sop:
+    """A shipped SOP by name, or a .toml file (relative to the workspace)."""
+    if ref.endswith(".toml"):
+        path = Path(ref) if root is None else (root / ref)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as e:
+            raise InvalidSop(f"cannot read the SOP file {path}: {e}") from e
+    else:
+        f = resources.files("sop_docs").joinpath(f"sops/{ref}.toml")
+        if not f.is_file():
+            raise InvalidSop(f"no SOP named '{ref}' is shipped with sop-docs")
+        text = f.read_text("utf-8")
+    try:
+        return load_sop(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidSop(f"SOP {ref}: {e}") from e
+
+
+def days_off(settings: Settings, around: date) -> frozenset[date]:
+    """Indonesian public holidays (the `holidays` package) plus the office's own days off."""
+    years = range(around.year - 1, around.year + 3)
+    national = holidays.country_holidays("ID", years=years)
+    return frozenset(national.keys()) | settings.days_off
+
+
+def local_clock(settings: Settings) -> Callable[[], datetime]:
+    tz = settings.timezone
+    return lambda: datetime.now(tz).replace(tzinfo=None, microsecond=0)
+
+
+def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
+                 exclusive: bool = True) -> Service:
+    """The service on a workspace. `exclusive=False` is for reading only (`status`)."""
+    ws: Workspace = open_workspace(root)
+    settings = load_settings(ws.root)
+    sop = load_sop_ref(settings.sop_ref, ws.root)
+    lock = FileLock(str(ws.state / "service.lock"))
+    if exclusive:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout as e:
+            raise WorkspaceBusy(
+                f"another sop-docs process is working on {ws.root} (the watcher?); "
+                "it already does what `scan` would") from e
+    db_path = Path(settings.database)
+    db = Database(db_path if db_path.is_absolute() else ws.root / db_path)
+    clock = clock or local_clock(settings)
+    calendar = WorkCalendar(settings.hours, days_off(settings, clock().date()))
+    convert = convert_with_libreoffice if office.find_soffice() else None
+    return Service(ws, sop, settings, db, BlobStore(ws.store), calendar,
+                   Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
+                   on_close=lock.release if exclusive else None)

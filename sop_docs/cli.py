@@ -1,0 +1,151 @@
+"""The `sop-docs` command: thin wrappers over the service, for the administrator.
+
+Errors the administrator can act on are printed as one line (no traceback) with a distinct exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sop_docs.errors import SopDocsError
+
+log = logging.getLogger("sop_docs")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SopDocsError as e:
+            click.echo(f"sop-docs: {e}", err=True)
+            sys.exit(e.exit_code)
+    return run
+
+
+DIR = click.argument("directory", required=False, default=".",
+                     type=click.Path(file_okay=False, path_type=Path))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+def main(verbose: bool) -> None:
+    """Run the office's SOP on its shared folders."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@DIR
+@_friendly
+def init(directory: Path) -> None:
+    """Make DIRECTORY a workspace: folders, templates, settings, empty register.
+
+    Example: sop-docs init /srv/ppid
+    """
+    from sop_docs.bootstrap import load_sop_ref, open_service
+    from sop_docs.settings import load_settings
+    from sop_docs.workspace import init_workspace
+
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(directory)
+    made = init_workspace(directory, load_sop_ref(settings.sop_ref, directory))
+    svc = open_service(directory)
+    try:
+        svc.process_register()
+    finally:
+        svc.close()
+    click.echo(f"Workspace ready at {directory.resolve()} ({len(made)} item(s) created).")
+
+
+@main.command()
+@DIR
+@_friendly
+def scan(directory: Path) -> None:
+    """Take in everything waiting (inbox files, register decisions), act, and exit.
+
+    Example: sop-docs scan /srv/ppid
+    """
+    from sop_docs.bootstrap import open_service
+
+    svc = open_service(directory)
+    try:
+        svc.scan()
+    finally:
+        svc.close()
+
+
+@main.command()
+@DIR
+@click.option("--polling/--native", "polling", default=None,
+              help="Force polling (network shares) or native events; default: by file system.")
+@click.option("--settle", type=float, default=2.0, show_default=True,
+              help="Seconds a file must stay unchanged before it is taken in.")
+@click.option("--rescan", type=float, default=60.0, show_default=True,
+              help="Seconds between full rescans (the safety net for missed events).")
+@_friendly
+def watch(directory: Path, polling: bool | None, settle: float, rescan: float) -> None:
+    """Do what `scan` does, continuously, until stopped (the service).
+
+    Example: sop-docs watch /srv/ppid
+    """
+    from sop_docs import watch as watch_mode
+
+    mode = "auto" if polling is None else ("polling" if polling else "native")
+    watch_mode.run(directory, mode=mode, settle=settle, rescan_every=rescan)
+
+
+@main.command()
+@DIR
+@_friendly
+def status(directory: Path) -> None:
+    """Show the open cases: step, holder, deadline, late or not.
+
+    Example: sop-docs status /srv/ppid
+    """
+    from sop_docs.bootstrap import open_service
+
+    svc = open_service(directory, exclusive=False)
+    try:
+        rows = svc.register_rows()
+    finally:
+        svc.close()
+    console = Console()
+    if not rows:
+        console.print("Tidak ada kasus terbuka. (No open cases.)")
+        return
+    table = Table(title=f"Kasus terbuka — {len(rows)}")
+    for col in ("No. Agenda", "Perihal", "Jenis", "Tahap", "Posisi", "Batas Waktu", "Status Waktu"):
+        table.add_column(col)
+    late = 0
+    for r in rows:
+        late += r.late
+        style = "bold red" if r.late else None
+        table.add_row(r.case_id, r.subject, r.kind, r.step, r.holder,
+                      _fmt(r.deadline), "Terlambat" if r.late else "Tepat Waktu", style=style)
+    console.print(table)
+    if late:
+        console.print(f"[bold red]{late} kasus terlambat.[/]")
+
+
+def _fmt(d: datetime | None) -> str:
+    return d.strftime("%d/%m/%Y %H:%M") if d else ""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The documents of record: the context each Word template is filled with, and the letter's number.
+
+Everything a template prints comes from the case, the SOP and the office's settings; this module
+gathers it in one place so the templates stay plain forms and the service stays about flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+
+from sop_docs.adapters import docx
+from sop_docs.adapters.db import CaseRow
+from sop_docs.core.sop import Sop
+from sop_docs.settings import Settings
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ZONE_NAMES = {7: "WIB", 8: "WITA", 9: "WIT"}
+
+
+def tanggal(d: datetime) -> str:
+    """'24 November 2026': the date as Indonesian official documents write it."""
+    return format_date(d.date(), "d MMMM y", locale="id")
+
+
+def pukul(d: datetime, settings: Settings) -> str:
+    offset = settings.timezone.utcoffset(d)
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 7
+    return f"{d:%H.%M} {_ZONE_NAMES.get(hours, f'UTC+{hours}')}"
+
+
+def letter_number(settings: Settings, seq: int, when: datetime) -> str:
+    n = settings.numbering
+    return str(n["pattern"]).format(
+        kka=n.get("kka", ""), no_urut=str(seq).zfill(int(n.get("digits", 3))),
+        kode_unit=n.get("kode_unit", ""), bulan_romawi=_ROMAN[when.month - 1], tahun=when.year)
+
+
+class Paperwork:
+    def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path) -> None:
+        self.sop, self.settings, self.templates, self.root = sop, settings, templates, root
+
+    def _official(self, role: str) -> dict[str, str]:
+        o = dict(self.settings.officials.get(role, {}))
+        r = self.sop.roles.get(role)
+        return {"jabatan": o.get("jabatan", r.jabatan if r else ""), "nama": o.get("nama", ""),
+                "pangkat": o.get("pangkat", ""), "nip": o.get("nip", "")}
+
+    def _images(self) -> dict[str, Path]:
+        logo = self.settings.office.get("logo", "")
+        if logo:
+            return {"logo": (self.root / logo)}
+        shipped = self.templates / "logo.png"
+        return {"logo": shipped} if shipped.exists() else {}
+
+    def _common(self, case: CaseRow, now: datetime) -> dict[str, Any]:
+        kind = self.sop.kind(case.kind)
+        return {
+            "kantor": {k: self.settings.office.get(k, "") for k in
+                       ("pemerintah", "nama", "alamat", "telepon", "email", "laman", "kota",
+                        "kode_pos")},
+            "logo": "",
+            "no_agenda": case.id,
+            "perihal": case.subject,
+            "jenis": kind.name,
+            "serta_merta": kind.key == "serta_merta",
+            "tanggal": tanggal(now),
+        }
+
+    def _template(self, key: str) -> Path:
+        return self.templates / self.sop.documents[key].template
+
+    def render(self, key: str, case: CaseRow, now: datetime, extra: Mapping[str, Any]) -> bytes:
+        ctx = {**self._common(case, now), **extra}
+        return docx.set_link(docx.render(self._template(key), ctx, images=self._images()), case.id)
+
+    def disposisi(self, case: CaseRow, now: datetime, *, material: str, deadline: datetime,
+                  to_role: str) -> bytes:
+        kind = self.sop.kind(case.kind)
+        opened = datetime.fromisoformat(case.opened_at)
+        return self.render("disposisi", case, now, {
+            "diterima_tanggal": tanggal(opened),
+            "diterima_pukul": pukul(opened, self.settings),
+            "surat_dari": "Inisiatif internal",
+            "nomor_surat": "-",
+            "tanggal_surat": tanggal(opened),
+            "sifat": "Biasa",
+            "urgensi": kind.urgensi,
+            "diteruskan_kepada": [self._official(to_role)["jabatan"] or
+                                  self.sop.roles[to_role].name],
+            "harap": [
+                {"teks": "Tanggapan dan Saran", "dicentang": False},
+                {"teks": "Proses lebih lanjut", "dicentang": True},
+                {"teks": "Koordinasi/konfirmasikan", "dicentang": False},
+                {"teks": f"Siapkan konsep pengumuman {kind.name.lower()}", "dicentang": True},
+            ],
+            "catatan": f"Konsep pengumuman disampaikan paling lambat {tanggal(deadline)} "
+                       f"pukul {pukul(deadline, self.settings)}.",
+            "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
+            "bahan": material,
+            "pemberi": self._official(self.sop.first_step.role),
+        })
+
+    def konsep(self, case: CaseRow, now: datetime, *, deadline: datetime) -> bytes:
+        return self.render("konsep", case, now, {
+            "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
+            "bagian_wajib": list(self.sop.kind(case.kind).required_parts),
+        })
+
+    def nota(self, case: CaseRow, now: datetime, *, step: int, to_role: str, catatan: str,
+             document: str) -> bytes:
+        s = self.sop.step(step)
+        return self.render("nota_pengembalian", case, now, {
+            "tahap": s.title,
+            "pemeriksa": self.sop.roles[s.role].name,
+            "pemeriksa_jabatan": self._official(s.role)["jabatan"],
+            "dikembalikan_kepada": self.sop.roles[to_role].name,
+            "catatan": catatan or "(tanpa catatan)",
+            "dokumen": document,
+        })
+
+    def pengumuman(self, case: CaseRow, now: datetime, *, number: str, concept: bytes,
+                   signer_role: str) -> bytes:
+        ctx = {**self._common(case, now), "nomor": number, "tentang": case.subject.upper(),
+               "tempat": self.settings.office.get("kota", ""),
+               "penandatangan": self._official(signer_role)}
+        data = docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
+                                      images=self._images())
+        return docx.set_link(data, case.id)

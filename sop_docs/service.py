@@ -1,0 +1,615 @@
+"""The service layer: take in a file or a decision, ask the core what it means, record, then act.
+
+Every change follows one order. (1) The received file is copied into the content store. (2) The core
+decides (`core.case.advance`). (3) Documents are filled and stored. (4) One database transaction
+records the event, the case's new state, where each document now belongs, and the file operations
+that make the folders match (`ops`). (5) The operations are carried out and ticked off one by one.
+A crash anywhere is finished by `recover()`, which replays the operations not yet ticked off; each
+operation is idempotent, and none deletes a file whose content is not in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+
+from sop_docs.adapters import docx, register, sniff
+from sop_docs.adapters.blobs import BlobStore, sha256_file
+from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.core import notes
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.case import SELESAI, AddProof, CaseState, Decide, Submit, Transition, advance, \
+    open_case
+from sop_docs.core.decisions import normalise_decision
+from sop_docs.core.intake import is_ignored
+from sop_docs.core.naming import case_id, case_id_in_name, delivered_name, safe_component, \
+    subject_from_name
+from sop_docs.core.sop import Sop
+from sop_docs.errors import IllegalMove, SopDocsError
+from sop_docs.paperwork import Paperwork, letter_number
+from sop_docs.settings import Settings
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+DRAFT = "konsep"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A settled file in an inbox, and what its place says about it."""
+
+    path: Path
+    rel: str
+    role: str | None
+    folder: str | None          # the subfolder below the role's inbox, if any
+
+
+class Service:
+    def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database,
+                 blobs: BlobStore, calendar: WorkCalendar, paperwork: Paperwork,
+                 clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None,
+                 on_close: Callable[[], None] | None = None) -> None:
+        self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
+        self.calendar, self.paperwork, self.clock, self._convert = calendar, paperwork, clock, convert
+        self.root = ws.root
+        self._on_close = on_close
+
+    # ------------------------------------------------------------------ entry points
+    def scan(self) -> None:
+        """One full pass: finish what a crash left, take in every waiting file, act on decisions."""
+        self.recover()
+        for path in self.pending_inbox_files():
+            self.take_in(path)
+        self.process_register()
+
+    def close(self) -> None:
+        self.db.close()
+        if self._on_close is not None:
+            self._on_close()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def pending_inbox_files(self) -> list[Path]:
+        inbox = self.root / "inbox"
+        out = []
+        for p in sorted(inbox.rglob("*")):
+            rel = p.relative_to(inbox).parts
+            if p.is_file() and not any(is_ignored(part) for part in rel):
+                out.append(p)
+        return out
+
+    # ------------------------------------------------------------------ recovery and ops
+    def recover(self) -> None:
+        """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
+        for op in self.db.pending_ops():
+            self._run_op(op["id"], op["op"], op["path"], op["sha256"])
+
+    def _run_op(self, op_id: int, op: str, rel: str, sha: str | None) -> None:
+        target = self.root / rel
+        if op == "place":
+            assert sha is not None
+            if target.exists() and sha256_file(target) != sha:
+                # something else took the name meanwhile: keep it and use a free name
+                self.blobs.put_file(target)
+                new = self._free_name(PurePosixPath(rel))
+                log.warning("name taken, delivering %s as %s", rel, new)
+                self.blobs.materialise(sha, self.root / new)
+                with self.db.tx():
+                    self.db.conn.execute("UPDATE placements SET path=? WHERE path=?", (new, rel))
+                    self.db.finish_op(op_id, new)
+                return
+            if not target.exists():
+                self.blobs.materialise(sha, target)
+        elif op == "remove":
+            if target.exists():
+                current = self.blobs.put_file(target)   # whatever is there is kept first
+                if sha and current != sha:
+                    log.warning("%s changed before it was moved; the changed copy is kept (%s)",
+                                rel, current[:12])
+                target.unlink()
+        else:
+            raise ValueError(f"unknown operation {op}")
+        with self.db.tx():
+            self.db.finish_op(op_id)
+
+    def _apply(self, event_id: int) -> None:
+        for op in self.db.conn.execute("SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id",
+                                       (event_id,)).fetchall():
+            self._run_op(op["id"], op["op"], op["path"], op["sha256"])
+
+    def _free_name(self, rel: PurePosixPath) -> str:
+        stem, suffix = rel.stem, rel.suffix
+        for i in range(1, 10_000):
+            name = rel.name if i == 1 else f"{stem} ({i}){suffix}"
+            cand = (rel.parent / name).as_posix()
+            if not (self.root / cand).exists() and not self.db.path_taken(cand):
+                return cand
+        raise SopDocsError(f"no free file name for {rel}")
+
+    def _plan_place(self, event_id: int, doc_id: int, case: str, role: str | None,
+                    folder: PurePosixPath, name: str, sha: str) -> str:
+        rel = self._free_name(folder / name)
+        self.db.place(doc_id, case, role, rel, sha)
+        self.db.add_op(event_id, "place", rel, sha)
+        return rel
+
+    def _plan_unplace(self, event_id: int, placement) -> None:  # type: ignore[no-untyped-def]
+        self.db.unplace(placement["doc_id"])
+        self.db.add_op(event_id, "remove", placement["path"], placement["sha256"])
+
+    # ------------------------------------------------------------------ intake
+    def _arrival(self, path: Path) -> Arrival:
+        rel = path.relative_to(self.root / "inbox").parts
+        role = rel[0] if len(rel) > 1 and rel[0] in self.sop.roles else None
+        folder = rel[1] if len(rel) > 2 else None
+        return Arrival(path, self.ws.rel(path), role, folder)
+
+    def take_in(self, path: Path) -> None:
+        """Take in one settled file. Never raises for bad input: it is answered instead."""
+        if not path.is_file():
+            return
+        a = self._arrival(path)
+        sha = self.blobs.put_file(path)          # kept before anything else happens to it
+        log.info("received %s (%s)", a.rel, sha[:12])
+        try:
+            self._take_in(a, sha)
+        except IllegalMove as e:
+            self._quarantine(a, sha, "wrong_step", detail=str(e), case=self._linked_case(a, sha))
+        except Exception:
+            log.exception("could not take in %s; it stays in the inbox", a.rel)
+            raise
+
+    def _linked_case(self, a: Arrival, sha: str) -> str | None:
+        cid = None
+        if a.path.suffix.lower() == ".docx":
+            try:
+                cid = docx.read_link(self.blobs.read(sha))
+            except (OSError, ValueError):
+                cid = None
+        return cid or case_id_in_name(a.path.name)
+
+    def _take_in(self, a: Arrival, sha: str) -> None:
+        verdict = sniff.classify(a.path, max_bytes=self.settings.max_file_bytes)
+        if verdict.kind == "reject":
+            if verdict.reason == "incomplete":
+                log.info("%s is still being written; left in place", a.rel)
+                return
+            self._quarantine(a, sha, verdict.reason or "corrupt", detail=verdict.detail,
+                             case=case_id_in_name(a.path.name))
+            return
+        if a.role is None:
+            self._quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
+            return
+        linked = self._linked_case(a, sha) if verdict.kind == "docx" else case_id_in_name(a.path.name)
+        proofs = self.sop.proof_folders().get(a.role, ())
+        intake = a.role in self.sop.intake_roles() and (
+            a.folder is None or a.folder in {k.key for k in self.sop.kinds})
+        case = self.db.case(linked) if linked else None
+        if linked and (case is None or case.status != "open"):
+            if intake and case is None and case_id_in_name(a.path.name) is None:
+                case = None   # an id inside a foreign document: treat as new material
+            else:
+                self._quarantine(a, sha, "unknown_case", detail=linked, case=None)
+                return
+        if case is None:
+            if intake:
+                if self._duplicate(a, sha, None):
+                    return
+                self._open(a, sha)
+            else:
+                self._quarantine(a, sha, "unlinked")
+            return
+        if self._duplicate(a, sha, case):
+            return
+        if a.folder in proofs:
+            self._proof(a, sha, case, a.folder)
+            return
+        data = self.blobs.read(sha)
+        if verdict.kind == "convert":
+            converted = self._converted(a, sha)
+            if converted is None:
+                return
+            data = converted
+        elif verdict.kind != "docx":
+            self._quarantine(a, sha, "not_docx", detail=verdict.detail, case=case.id)
+            return
+        self._submit(a, sha, case, data)
+
+    def _converted(self, a: Arrival, sha: str) -> bytes | None:
+        if self._convert is None:
+            self._quarantine(a, sha, "conversion_failed",
+                             detail="LibreOffice tidak terpasang di server.")
+            return None
+        try:
+            return self._convert(self.blobs.path(sha), a.path.suffix.lower())
+        except SopDocsError as e:
+            self._quarantine(a, sha, "conversion_failed", detail=str(e))
+            return None
+
+    def _duplicate(self, a: Arrival, sha: str, case: CaseRow | None) -> bool:
+        for r in self.db.accepted_before(sha):
+            same = (case is None and r["case_id"] is not None
+                    and (c := self.db.case(r["case_id"])) is not None and c.status == "open"
+                    and r["token"] == "intake") or (
+                case is not None and r["case_id"] == case.id and r["token"] == case.step_token)
+            if same:
+                self._quarantine(a, sha, "duplicate", detail=f"{r['at']} ({r['path']})",
+                                 case=r["case_id"])
+                return True
+        return False
+
+    def _quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
+                    case: str | None = None) -> None:
+        role_name = self.sop.roles[a.role].name if a.role else "pengirim"
+        note = notes.quarantine_note(reason, a.path.name, role_name=role_name, detail=detail,
+                                     case_id=case, inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
+        message = notes.register_message(reason, a.path.name)
+        now = self.now()
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        name = safe_component(f"{stamp} - {a.path.name}", limit=150)
+        note_sha = self.blobs.put_bytes(note.encode("utf-8"))
+        known = case if case and self.db.case(case) else None
+        with self.db.tx():
+            ev = self.db.add_event(now.isoformat(), "quarantined", case_id=known, role=a.role,
+                                   source=a.rel, message=message,
+                                   detail={"reason": reason, "detail": detail, "sha256": sha})
+            q = PurePosixPath("quarantine")
+            rel = self._free_name(q / name)
+            self.db.add_op(ev, "place", rel, sha)
+            self.db.add_op(ev, "place", self._free_name(q / f"{PurePosixPath(rel).name}.txt"),
+                           note_sha)
+            self.db.add_op(ev, "remove", a.rel, sha)
+            self.db.add_received(sha, a.rel, now.isoformat(), known, None, f"quarantined:{reason}")
+            if known:
+                self.db.update_case(known, message=message)
+        self._apply(ev)
+        log.warning("quarantined %s: %s %s", a.rel, reason, detail)
+
+    # ------------------------------------------------------------------ the flow
+    def _deadline(self, step: int, since: datetime) -> datetime:
+        return self.calendar.deadline(since, self.sop.step(step).time)
+
+    def _open(self, a: Arrival, sha: str) -> None:
+        now = self.now()
+        kind = self.sop.kind(a.folder)
+        t = open_case(self.sop)
+        year = now.year
+        seq = self.db.conn.execute("SELECT COALESCE(MAX(value),0)+1 FROM counters WHERE name=? "
+                                   "AND year=?", (f"agenda:{self.sop.id}", year)).fetchone()[0]
+        cid = case_id(self.sop.case_prefix, year, seq)
+        subject = subject_from_name(a.path.name, self.sop.case_prefix)
+        case = CaseRow(cid, self.sop.id, year, seq, kind.key, subject, now.isoformat(),
+                       t.state.step, "", now.isoformat(), "open", None, None, [], t.message, "")
+        deadline = self._deadline(t.state.step, now)
+        to = t.deliver_to
+        assert to is not None
+        produced: dict[str, bytes] = {}
+        for key in t.produce:
+            if key == "disposisi":
+                produced[key] = self.paperwork.disposisi(case, now, material=a.path.name,
+                                                         deadline=deadline, to_role=to)
+            elif key == DRAFT:
+                produced[key] = self.paperwork.konsep(case, now, deadline=deadline)
+            else:
+                produced[key] = self.paperwork.render(key, case, now, {})
+        material = self.blobs.read(sha)
+        delivered_material = sha
+        if a.path.suffix.lower() == ".docx":
+            delivered_material = self.blobs.put_bytes(docx.set_link(material, cid))
+        outbox = PurePosixPath("outbox") / to
+        with self.db.tx():
+            assert self.db.next_number(f"agenda:{self.sop.id}", year) == seq
+            self.db.insert_case(case)
+            ev = self.db.add_event(now.isoformat(), "opened", case_id=cid, role=a.role,
+                                   step_from=self.sop.first_step.number, step_to=t.state.step,
+                                   source=a.rel, message=t.message,
+                                   detail={"kind": kind.key, "sha256": sha})
+            token = f"{cid}#{ev}"
+            self.db.update_case(cid, step_token=token)
+            self.db.add_received(sha, a.rel, now.isoformat(), cid, "intake", "accepted")
+            d = self.db.add_document(cid, "bahan", delivered_material,
+                                     delivered_name(cid, "Bahan", subject_from_name(a.path.name),
+                                                    a.path.suffix.lstrip(".")),
+                                     "received", a.rel, self.sop.first_step.number, now.isoformat())
+            self._plan_place(ev, d, cid, to, outbox, self._doc_name(d), delivered_material)
+            for key, data in produced.items():
+                label = self.sop.documents[key].label
+                name = delivered_name(cid, label, subject, "docx")
+                dsha = self.blobs.put_bytes(data)
+                d = self.db.add_document(cid, key, dsha, name, "generated", "",
+                                         self.sop.first_step.number, now.isoformat())
+                self._plan_place(ev, d, cid, to, outbox, name, dsha)
+            self.db.add_op(ev, "remove", a.rel, sha)
+        self._apply(ev)
+        log.info("%s opened from %s; delivered to outbox/%s", cid, a.rel, to)
+
+    def _doc_name(self, doc_id: int) -> str:
+        return self.db.conn.execute("SELECT name FROM documents WHERE id=?",
+                                    (doc_id,)).fetchone()[0]
+
+    def _draft_placement(self, case_id_: str):  # type: ignore[no-untyped-def]
+        for p in self.db.placements(case_id_):
+            if p["kind"] == DRAFT:
+                return p
+        return None
+
+    def _submit(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> None:
+        assert a.role is not None
+        t = advance(self.sop, self._state(case), Submit(a.role))
+        now = self.now()
+        stamped = self.blobs.put_bytes(docx.set_link(data, case.id))
+        name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
+        with self.db.tx():
+            ev = self._record(case, t, now, kind="submitted", role=a.role, source=a.rel,
+                              detail={"sha256": sha})
+            self.db.add_received(sha, a.rel, now.isoformat(), case.id, case.step_token, "accepted")
+            d = self.db.add_document(case.id, DRAFT, stamped, name, "received", a.rel, case.step,
+                                     now.isoformat())
+            self._move_draft(ev, case, t, d, stamped, name, now)
+            self.db.add_op(ev, "remove", a.rel, sha)
+        self._apply(ev)
+        log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
+                 t.state.step)
+
+    def _move_draft(self, ev: int, case: CaseRow, t: Transition, doc_id: int | None, sha: str,
+                    name: str, now: datetime, extra: Iterable[tuple[str, bytes, str]] = ()) -> None:
+        """Take the draft (and any return notes) out of where it was, put the new one where it goes."""
+        for p in self.db.placements(case.id):
+            if p["kind"] in (DRAFT, "nota_pengembalian"):
+                self._plan_unplace(ev, p)
+        to = t.deliver_to
+        if to is None:
+            return
+        outbox = PurePosixPath("outbox") / to
+        if doc_id is not None:
+            self._plan_place(ev, doc_id, case.id, to, outbox, name, sha)
+        for key, data, dname in extra:
+            dsha = self.blobs.put_bytes(data)
+            d = self.db.add_document(case.id, key, dsha, dname, "generated", "", case.step,
+                                     now.isoformat())
+            self._plan_place(ev, d, case.id, to, outbox, dname, dsha)
+
+    def _record(self, case: CaseRow, t: Transition, now: datetime, *, kind: str, role: str | None,
+                source: str, decision: str | None = None, catatan: str | None = None,
+                detail: dict | None = None) -> int:  # type: ignore[type-arg]
+        ev = self.db.add_event(now.isoformat(), kind, case_id=case.id, role=role,
+                               step_from=case.step, step_to=t.state.step, decision=decision,
+                               catatan=catatan, source=source, message=t.message, detail=detail)
+        fields: dict[str, object] = {"message": t.message, "proofs": sorted(t.state.proofs),
+                                     "catatan": ""}
+        if t.state.step != case.step or t.deliver_to is not None or t.closed:
+            fields.update(step=t.state.step, step_token=f"{case.id}#{ev}",
+                          step_entered_at=now.isoformat())
+        if t.closed:
+            fields.update(status="closed", closed_at=now.isoformat())
+        self.db.update_case(case.id, **fields)
+        return ev
+
+    @staticmethod
+    def _state(case: CaseRow) -> CaseState:
+        return CaseState(case.step, case.status != "open", frozenset(case.proofs))
+
+    def _proof(self, a: Arrival, sha: str, case: CaseRow, proof: str) -> None:
+        assert a.role is not None
+        t = advance(self.sop, self._state(case), AddProof(a.role, proof))
+        now = self.now()
+        label = proof.replace("_", " ").title()
+        name = delivered_name(case.id, label, subject_from_name(a.path.name, self.sop.case_prefix),
+                              a.path.suffix.lstrip("."))
+        with self.db.tx():
+            ev = self.db.add_event(now.isoformat(), "proof", case_id=case.id, role=a.role,
+                                   step_from=case.step, step_to=case.step, source=a.rel,
+                                   message=t.message, detail={"proof": proof, "sha256": sha})
+            self.db.update_case(case.id, proofs=sorted(t.state.proofs), message=t.message)
+            self.db.add_received(sha, a.rel, now.isoformat(), case.id, case.step_token, "accepted")
+            d = self.db.add_document(case.id, proof, sha, name, "received", a.rel, case.step,
+                                     now.isoformat())
+            self._plan_place(ev, d, case.id, a.role, PurePosixPath("outbox") / a.role, name, sha)
+            self.db.add_op(ev, "remove", a.rel, sha)
+        self._apply(ev)
+        log.info("%s: proof %s from %s", case.id, proof, a.rel)
+
+    # ------------------------------------------------------------------ register decisions
+    def process_register(self) -> None:
+        """Harvest decisions, act on them, rewrite the register; retry if a person saved meanwhile."""
+        for _ in range(5):
+            before = register.file_hash(self.ws.register)
+            for cell in register.read_decisions(self.ws.register):
+                self._decide(cell)
+            if self._write_register(before):
+                return
+            if register.is_open(self.ws.register):
+                log.info("register is open in Excel/LibreOffice; it will be updated once closed")
+                return
+        log.warning("register kept changing while being updated; will try again")
+
+    def _decide(self, cell: register.DecisionCell) -> None:
+        now = self.now()
+        case = self.db.case(cell.case_id)
+        if case is None or case.status != "open":
+            log.info("register row %s: case %s is not open; ignored", cell.row, cell.case_id)
+            return
+        value = normalise_decision(cell.keputusan) if cell.keputusan else None
+        seen_key = f"{cell.keputusan}|{cell.catatan}"
+        if self.db.decision_seen(cell.token, seen_key):
+            return                               # already acted on (a stale copy of the register)
+        if not cell.keputusan:
+            if cell.token == case.step_token and cell.catatan != case.catatan:
+                with self.db.tx():               # a note without a decision is kept for later
+                    self.db.update_case(case.id, catatan=cell.catatan)
+            return
+        if cell.token != case.step_token:
+            self._answer(case, cell, now, seen_key,
+                         f"Keputusan '{cell.keputusan}' diabaikan: tahap kasus sudah berubah "
+                         f"(sekarang {self.sop.step(case.step).title}). Pilih ulang bila perlu.")
+            return
+        if value is None:
+            self._answer(case, cell, now, seen_key,
+                         f"Keputusan '{cell.keputusan}' tidak dikenali: pilih Sesuai, Belum "
+                         f"Sesuai, atau {SELESAI}. Kasus tetap di tahap ini.")
+            return
+        try:
+            t = advance(self.sop, self._state(case), Decide(value))
+        except IllegalMove as e:
+            self._answer(case, cell, now, seen_key, f"Keputusan '{value}' tidak dijalankan: {e}")
+            return
+        step = self.sop.step(case.step)
+        draft = self._draft_placement(case.id)
+        current = self._current_draft(case, draft)
+        if current is None:
+            return                               # being saved right now: try again next pass
+        produced: list[tuple[str, bytes, str]] = []
+        letter_seq = None
+        if t.return_note:
+            produced.append(("nota_pengembalian", self.paperwork.nota(
+                case, now, step=case.step, to_role=t.deliver_to or step.role,
+                catatan=cell.catatan, document=draft["name"] if draft else ""),
+                self._nota_name(case)))
+        for key in t.produce:
+            spec = self.sop.documents[key]
+            if spec.numbered:
+                letter_seq = self.db.conn.execute(
+                    "SELECT COALESCE(MAX(value),0)+1 FROM counters WHERE name=? AND year=?",
+                    (f"letter:{self.sop.id}", now.year)).fetchone()[0]
+                number = letter_number(self.settings, letter_seq, now)
+                produced.append((key, self.paperwork.pengumuman(
+                    case, now, number=number, concept=self.blobs.read(current[0]),
+                    signer_role=step.role), delivered_name(case.id, spec.label, case.subject, "docx")))
+            else:
+                produced.append((key, self.paperwork.render(key, case, now, {}),
+                                 delivered_name(case.id, spec.label, case.subject, "docx")))
+        final = any(self.sop.documents[k].numbered for k in t.produce)
+        with self.db.tx():
+            if letter_seq is not None:
+                assert self.db.next_number(f"letter:{self.sop.id}", now.year) == letter_seq
+                self.db.update_case(case.id, letter_number=letter_number(self.settings, letter_seq,
+                                                                         now))
+            doc_id, sha, name = current[1], current[0], current[2]
+            if current[3]:                       # the reviewer corrected it in place
+                doc_id = self.db.add_document(case.id, DRAFT, sha, name, "edited",
+                                              draft["path"] if draft else "", case.step,
+                                              now.isoformat())
+            ev = self._record(case, t, now, kind="decided", role=step.role,
+                              source=f"register.xlsx baris {cell.row}", decision=value,
+                              catatan=cell.catatan)
+            self.db.mark_decision(cell.token, seen_key, now.isoformat())
+            if t.closed:
+                self._plan_archive(ev, case)
+            else:
+                self._move_draft(ev, case, t, None if final else doc_id, sha, name, now, produced)
+        self._apply(ev)
+        log.info("%s: %s at step %s -> step %s%s", case.id, value, case.step, t.state.step,
+                 " (closed)" if t.closed else "")
+
+    def _nota_name(self, case: CaseRow) -> str:
+        n = self.db.conn.execute("SELECT COUNT(*) FROM documents WHERE case_id=? AND "
+                                 "kind='nota_pengembalian'", (case.id,)).fetchone()[0] + 1
+        label = self.sop.documents["nota_pengembalian"].label
+        return delivered_name(case.id, f"{label} {n}", case.subject, "docx")
+
+    def _current_draft(self, case: CaseRow, draft) -> tuple[str, int, str, bool] | None:  # type: ignore[no-untyped-def]
+        """(sha, doc id, name, edited) of the draft as its holder left it; None while mid-save."""
+        if draft is None:
+            row = self.db.conn.execute("SELECT * FROM documents WHERE case_id=? AND kind=? "
+                                       "ORDER BY id DESC LIMIT 1", (case.id, DRAFT)).fetchone()
+            if row is None:
+                return ("", 0, "", False)
+            return (row["sha256"], row["id"], row["name"], False)
+        path = self.root / draft["path"]
+        if not path.exists():
+            log.warning("%s: %s was removed from the outbox; the last kept version is used",
+                        case.id, draft["path"])
+            return (draft["sha256"], draft["doc_id"], draft["name"], False)
+        sha = sha256_file(path)
+        if sha == draft["sha256"]:
+            return (sha, draft["doc_id"], draft["name"], False)
+        if not sniff.is_complete(path):
+            log.info("%s: %s is being saved; decision waits", case.id, draft["path"])
+            return None
+        sha = self.blobs.put_file(path)
+        return (sha, draft["doc_id"], draft["name"], True)
+
+    def _answer(self, case: CaseRow, cell: register.DecisionCell, now: datetime, seen_key: str,
+                message: str) -> None:
+        with self.db.tx():
+            self.db.add_event(now.isoformat(), "decision_ignored", case_id=case.id,
+                              source=f"register.xlsx baris {cell.row}", decision=cell.keputusan,
+                              catatan=cell.catatan, message=message)
+            self.db.update_case(case.id, message=message)
+            self.db.mark_decision(cell.token, seen_key, now.isoformat())
+        log.info("%s: register row %s: %s", case.id, cell.row, message)
+
+    def _plan_archive(self, ev: int, case: CaseRow) -> None:
+        folder = PurePosixPath("archive") / str(case.year) / safe_component(
+            f"{case.id} - {case.subject}", limit=100)
+        for p in self.db.placements(case.id):
+            self.db.unplace(p["doc_id"])
+            self.db.add_op(ev, "remove", p["path"], p["sha256"])
+            self._plan_place(ev, p["doc_id"], case.id, None, folder, p["name"], p["sha256"])
+        # every version ever received or produced goes with it
+        placed = {p["doc_id"] for p in self.db.placements(case.id)}
+        for d in self.db.documents(case.id):
+            if d["id"] not in placed:
+                vname = f"v{d['version']} - {d['name']}"
+                self.db.add_op(ev, "place", self._free_name(folder / "riwayat" / vname),
+                               d["sha256"])
+
+    # ------------------------------------------------------------------ the register
+    def register_rows(self) -> list[register.RegisterRow]:
+        now = self.now()
+        rows = []
+        for c in self.db.open_cases():
+            step = self.sop.step(c.step)
+            draft = self._draft_placement(c.id)
+            docs = self.db.placements(c.id)
+            holder_docs = [p for p in docs if p["role"] == step.role]
+            current = draft or (holder_docs[-1] if holder_docs else None)
+            deadline = self._deadline(c.step, datetime.fromisoformat(c.step_entered_at))
+            rows.append(register.RegisterRow(
+                c.id, datetime.fromisoformat(c.opened_at), c.subject, self.sop.kind(c.kind).name,
+                step.title, self.sop.roles[step.role].name,
+                current["path"] if current else None, deadline, now > deadline, c.message,
+                c.step_token, c.catatan))
+        return rows
+
+    def history_rows(self) -> list[register.HistoryRow]:
+        open_ids = [c.id for c in self.db.open_cases()]
+        since = (self.now() - timedelta(days=30)).isoformat()
+        q = ",".join("?" * len(open_ids))
+        rows = self.db.conn.execute(
+            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
+            "ORDER BY id", (*open_ids, since)).fetchall()
+        out = []
+        for e in rows:
+            step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
+            out.append(register.HistoryRow(
+                datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
+                self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
+                e["kind"], e["decision"] or "", e["catatan"] or "", e["message"]))
+        return out
+
+    def _write_register(self, expected: str | None) -> bool:
+        wb = register.build(self.register_rows(), self.history_rows())
+        ok = register.write(self.ws.register, wb, expected_hash=expected)
+        if ok:
+            with self.db.tx():
+                self.db.set_meta("register_written", self.now().isoformat())
+        return ok
+
+
+def convert_with_libreoffice(src: Path, suffix: str) -> bytes:
+    """A legacy or Strict document as an ordinary docx, made by LibreOffice in a private folder."""
+    from sop_docs.adapters import office
+
+    with tempfile.TemporaryDirectory(prefix="sop_conv_") as tmp:
+        local = Path(tmp) / f"dokumen{suffix if suffix in ('.doc', '.odt', '.rtf') else '.docx'}"
+        shutil.copyfile(src, local)
+        out = office.convert([local], "docx", Path(tmp) / "out")
+        return out[0].read_bytes()
