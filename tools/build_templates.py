@@ -622,5 +622,132 @@ def main(out: Path = OUT) -> None:
     print(f"wrote {out / 'logo.png'}")
 
 
+# --------------------------------------------------------------------------- example pictures
+
+# Example office data for docs/contoh-*.png (contact data and people invented).
+EXAMPLE_KANTOR = {
+    "pemerintah": "PEMERINTAH PROVINSI KALIMANTAN BARAT",
+    "nama": "DINAS KOPERASI, USAHA KECIL DAN MENENGAH",
+    "alamat": "Jalan Sutan Syahrir Nomor 4A, Pontianak",
+    "telepon": "(0561) 000000",
+    "email": "contoh@diskumkm.example.go.id",
+    "laman": "diskumkm.example.go.id",
+    "kota": "Pontianak",
+    "kode_pos": "78116",
+}
+
+
+def contoh(docs: Path) -> None:
+    """Render the Disposisi and a Pengumuman with example data to docs/contoh-*.png.
+
+    Needs LibreOffice and pdftoppm; uses the package's own adapters, so it shows what users get.
+    """
+    import subprocess
+    import tempfile
+
+    sys.path.insert(0, str(OUT.parent.parent))
+    from sop_docs.adapters import docx as adapter
+    from sop_docs.adapters import office
+
+    common = {
+        "kantor": EXAMPLE_KANTOR,
+        "no_agenda": "PIP-2026-0007",
+        "perihal": "Pemadaman listrik terencana di Kantor Pelayanan Terpadu",
+        "jenis": "Serta Merta",
+        "serta_merta": True,
+        "tanggal": "24 November 2026",
+        "logo": "",
+    }
+    disposisi = {
+        **common,
+        "diterima_tanggal": "24 November 2026",
+        "diterima_pukul": "10.15 WIB",
+        "surat_dari": "PT PLN (Persero) UP3 Pontianak",
+        "nomor_surat": "0123/DIS.01.01/UP3-PTK/2026",
+        "tanggal_surat": "23 November 2026",
+        "sifat": "Biasa",
+        "urgensi": "Sangat Segera",
+        "diteruskan_kepada": ["Pranata Humas Ahli Pertama", "Pengelola Informasi Publik"],
+        "harap": [
+            {"teks": "Tanggapan dan Saran", "dicentang": False},
+            {"teks": "Proses lebih lanjut", "dicentang": True},
+            {"teks": "Koordinasi/konfirmasikan", "dicentang": False},
+            {"teks": "Siapkan konsep pengumuman serta merta", "dicentang": True},
+        ],
+        "catatan": "Umumkan hari ini di papan pengumuman dan laman resmi.",
+        "batas_waktu": "25 November 2026 10.15 WIB",
+        "bahan": "Surat PLN pemadaman terencana.pdf",
+        "pemberi": {
+            "jabatan": "Kepala Bidang Usaha Kecil dan Menengah",
+            "nama": "Dra. Siti Aminah, M.Si.",
+            "pangkat": "Pembina (IV/a)",
+            "nip": "197001011995032001",
+        },
+    }
+    bagian = [
+        "Potensi bahaya dan/atau besaran dampak",
+        "Pihak-pihak yang berpotensi terkena dampak",
+        "Upaya yang dilakukan oleh Badan Publik",
+    ]
+    isi = [
+        "Sehubungan dengan pemeliharaan jaringan oleh PT PLN (Persero), disampaikan bahwa aliran "
+        "listrik di Kantor Pelayanan Terpadu akan padam pada hari Rabu, 26 November 2026 pukul "
+        "08.00 sampai dengan 14.00 WIB.",
+        "Layanan konsultasi koperasi dan UMKM secara tatap muka tidak dapat dilayani selama pemadaman.",
+        "Masyarakat dan pelaku usaha yang memerlukan layanan.",
+        "Layanan dialihkan ke kanal daring dan nomor pengaduan yang tercantum pada laman resmi.",
+    ]
+    images = {"logo": OUT / "logo.png"}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        skeleton = adapter.render(
+            OUT / "Konsep Pengumuman.docx",
+            {**common, "batas_waktu": "25 November 2026 10.15 WIB", "bagian_wajib": bagian},
+        )
+        concept = Document(BytesIO(skeleton))
+        paragraphs = concept.paragraphs
+        # fill the prompts as a writer would: the opening, then one text per section
+        prompts = [p for p in paragraphs if p.text in (PROMPT_OPENING, PROMPT_SECTION)]
+        for prompt, text in zip(prompts, isi, strict=True):
+            for r in prompt.runs:
+                r.text, r.italic = "", None
+                r.font.color.rgb = None
+            prompt.runs[0].text = text
+        buf = BytesIO()
+        concept.save(buf)
+        pengumuman = adapter.render_pengumuman(
+            OUT / "Pengumuman.docx",
+            {
+                **common,
+                "nomor": "400.14.4.3/15/DISKUMKM/2026",
+                "tentang": "Pemadaman Listrik Terencana di Kantor Pelayanan Terpadu",
+                "tempat": "Pontianak",
+                "penandatangan": {
+                    "jabatan": "Kepala Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Kalimantan Barat",
+                    "nama": "Ir. H. Ahmad Yani, M.T.",
+                    "pangkat": "Pembina Utama Muda (IV/c)",
+                    "nip": "196805121994031005",
+                },
+            },
+            buf.getvalue(),
+            images=images,
+        )
+        (work / "contoh-disposisi.docx").write_bytes(
+            adapter.render(OUT / "Lembar Disposisi.docx", disposisi, images=images)
+        )
+        (work / "contoh-pengumuman.docx").write_bytes(pengumuman)
+        sources = [work / "contoh-disposisi.docx", work / "contoh-pengumuman.docx"]
+        for pdf in office.convert(sources, "pdf", work):
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(docs / pdf.stem)],
+                check=True,
+                timeout=120,
+            )
+            print(f"wrote {docs / pdf.stem}.png")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
+    if sys.argv[1:2] == ["--contoh"]:
+        contoh(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT.parent.parent / "docs")
+    else:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
