@@ -230,9 +230,7 @@ def _run(soffice: Path, inputs: list[Path], filt: str, rawdir: Path, timeout: fl
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
     """Kill the whole process group of a run and wait until none of it is left running."""
     if sys.platform == "win32":
-        subprocess.run(
-            ["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False
-        )
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
         proc.kill()
         proc.communicate()
         return

@@ -56,9 +56,7 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _RTF_MAGIC = b"{\\rtf"
 
 _CT_WORD_DOC = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_CT_WORD_TEMPLATE = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-)
+_CT_WORD_TEMPLATE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 _REL_OFFICE_DOC = "/officeDocument/2006/relationships/officeDocument"
 _REL_OFFICE_DOC_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 _ODF_TEXT = "application/vnd.oasis.opendocument.text"
@@ -105,7 +103,7 @@ def classify(path: Path, *, max_bytes: int = 50 * 2**20) -> Verdict:
     if size > max_bytes:
         return _reject(TOO_LARGE, f"{size} bytes, more than the limit of {max_bytes} bytes")
     with path.open("rb") as handle:
-        data = handle.read(max_bytes + 1)
+        data = handle.read(min(size, max_bytes) + 1)  # never a buffer bigger than needed
     if not data:
         return _reject(EMPTY, "the file has no content (0 bytes)")
     if len(data) > max_bytes:
@@ -322,9 +320,7 @@ def _parse_xml_stream(zf: zipfile.ZipFile, name: str) -> str | None:
 
 def _classify_ooxml(zf: zipfile.ZipFile, suffix: str) -> Verdict:
     wordish = suffix in WORD_SUFFIXES
-    types = _parse_xml(
-        _read_small(zf, "[Content_Types].xml"), "[Content_Types].xml", ("Default", "Override")
-    )
+    types = _parse_xml(_read_small(zf, "[Content_Types].xml"), "[Content_Types].xml", ("Default", "Override"))
     overrides: dict[str, str] = {}
     defaults: dict[str, str] = {}
     for local, attrs in types.found:
