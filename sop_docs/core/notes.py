@@ -51,6 +51,9 @@ _TECHNICAL = frozenset(
      "conversion_failed"}
 )  # fmt: skip
 
+# Reasons whose `detail` is woven into the explanation itself.
+_DETAIL_IN_TEXT = frozenset({"wrong_step", "duplicate", "unknown_case"})
+
 # One line per reason for the register's "Pesan Sistem" column: what happened, in short.
 _SHORT = {
     "empty": "berkas kosong (0 byte)",
@@ -101,8 +104,10 @@ def quarantine_note(
     `role_name` is the role whose inbox the file came from (its name, e.g. "Kabid/Kasubag", or
     its id); `inbox` overrides the folder derived from it. For "wrong_step", `detail` says where
     the case is now (Indonesian, e.g. "Tahap 4 - Pemeriksaan Sekretaris, dipegang Sekretaris");
-    for "duplicate" it may name the earlier file, and `received_at` gives when it was received.
-    For the file-format reasons `detail` is the sniffer's technical text, shown to the admin.
+    for "duplicate" it may name the earlier file, and `received_at` gives when it was received;
+    for "unknown_case" it may carry the claimed id instead of `case_id`. For the file-format
+    reasons and "conversion_failed" `detail` is technical text, shown labelled for the
+    administrator; for any other reason it is appended as "Keterangan".
     """
     folder = inbox or inbox_folder(role_name)
     problem, steps = _explain(reason, file_name, role_name, folder, detail, case_id, received_at)
@@ -130,6 +135,8 @@ def quarantine_note(
     ]
     if detail and reason in _TECHNICAL:
         lines += ["", f"Keterangan teknis (untuk administrator): {detail}"]
+    elif detail and reason not in _DETAIL_IN_TEXT:
+        lines += ["", f"Keterangan: {detail}"]
     return "\n".join(lines) + "\n"
 
 
@@ -274,7 +281,8 @@ def _explain(
             ],
         )
     if reason == "unknown_case":
-        number = f"Nomor Agenda {case_id}" if case_id else "Nomor Agenda"
+        claimed = case_id or detail
+        number = f"Nomor Agenda {claimed}" if claimed else "Nomor Agenda"
         return (
             f"{number} pada dokumen ini tidak ada di register, atau kasusnya sudah ditutup.",
             [

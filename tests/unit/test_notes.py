@@ -122,6 +122,21 @@ def test_unknown_case_note_names_the_case_id():
     assert "Nomor Agenda PIP-2025-0099" in note
 
 
+def test_unknown_case_id_may_come_in_detail():
+    """A caller that has no open case to name passes the claimed id as the detail."""
+    note = quarantine_note("unknown_case", "x.docx", role_name="Sekretaris", detail="PIP-2025-0099")
+    assert "Nomor Agenda PIP-2025-0099" in note
+
+
+def test_other_detail_is_appended_plainly():
+    """Detail for a reason that does not weave it in is shown as a plain remark."""
+    note = quarantine_note(
+        "unlinked", "x.docx", role_name="Fungsional", detail="Berkas tidak berada di folder peran."
+    )
+    assert "Keterangan: Berkas tidak berada di folder peran." in note
+    assert "Keterangan teknis" not in note
+
+
 def test_unlinked_note_shows_how_to_name_the_file():
     """The note gives an example of a name that starts with the case id."""
     note = quarantine_note("unlinked", "konsep saya.docx", role_name="Fungsional")
