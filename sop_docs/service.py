@@ -202,7 +202,7 @@ class Service:
             if intake:
                 if self._duplicate(a, sha, None):
                     return
-                self._open(a, sha)
+                self._open(a, sha, stamp=verdict.kind == "docx")
             else:
                 self._quarantine(a, sha, "unlinked")
             return
@@ -276,7 +276,7 @@ class Service:
     def _deadline(self, step: int, since: datetime) -> datetime:
         return self.calendar.deadline(since, self.sop.step(step).time)
 
-    def _open(self, a: Arrival, sha: str) -> None:
+    def _open(self, a: Arrival, sha: str, *, stamp: bool) -> None:
         now = self.now()
         kind = self.sop.kind(a.folder)
         t = open_case(self.sop)
@@ -301,7 +301,7 @@ class Service:
                 produced[key] = self.paperwork.render(key, case, now, {})
         material = self.blobs.read(sha)
         delivered_material = sha
-        if a.path.suffix.lower() == ".docx":
+        if stamp:
             delivered_material = self.blobs.put_bytes(docx.set_link(material, cid))
         outbox = PurePosixPath("outbox") / to
         with self.db.tx():
@@ -437,7 +437,8 @@ class Service:
             log.info("register row %s: case %s is not open; ignored", cell.row, cell.case_id)
             return
         value = normalise_decision(cell.keputusan) if cell.keputusan else None
-        seen_key = f"{cell.keputusan}|{cell.catatan}"
+        # what was typed, and what the case held then: the same words on a changed case count anew
+        seen_key = f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
         if self.db.decision_seen(cell.token, seen_key):
             return                               # already acted on (a stale copy of the register)
         if not cell.keputusan:
@@ -465,6 +466,17 @@ class Service:
         current = self._current_draft(case, draft)
         if current is None:
             return                               # being saved right now: try again next pass
+        disk_sha = current[0]
+        if current[3]:                           # corrected in place: link it before it travels
+            try:
+                current = (self.blobs.put_bytes(docx.set_link(self.blobs.read(disk_sha), case.id)),
+                           *current[1:])
+            except ValueError:
+                self._answer(case, cell, now, seen_key,
+                             f"Keputusan '{value}' belum dijalankan: dokumen di outbox "
+                             f"({draft['name'] if draft else ''}) tidak dapat dibaca sebagai "
+                             "dokumen Word. Simpan ulang sebagai .docx lalu pilih lagi.")
+                return
         produced: list[tuple[str, bytes, str]] = []
         letter_seq = None
         if t.return_note:
@@ -493,6 +505,8 @@ class Service:
                                                                          now))
             doc_id, sha, name = current[1], current[0], current[2]
             if current[3]:                       # the reviewer corrected it in place
+                self.db.conn.execute("UPDATE placements SET sha256=? WHERE doc_id=?",
+                                     (disk_sha, draft["doc_id"]))
                 doc_id = self.db.add_document(case.id, DRAFT, sha, name, "edited",
                                               draft["path"] if draft else "", case.step,
                                               now.isoformat())

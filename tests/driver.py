@@ -1,0 +1,97 @@
+"""Drives a real workspace the way staff do: files saved into inboxes, decisions typed in the register."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from sop_docs.bootstrap import load_sop_ref, open_service
+from sop_docs.service import Service
+from sop_docs.settings import load_settings
+from sop_docs.workspace import init_workspace
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "word"
+if not CORPUS.exists():  # CI lays shared/ beside the clone
+    CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "word"
+TEMPLATES = Path(__file__).resolve().parents[1] / "sop_docs" / "templates"
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 9, 0))  # a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+class Office:
+    """A workspace plus the hands of its staff."""
+
+    def __init__(self, root: Path, clock: Clock | None = None) -> None:
+        self.root = root
+        self.clock = clock or Clock()
+        init_workspace(root, load_sop_ref(load_settings(root).sop_ref, root))
+        self.svc: Service = open_service(root, clock=self.clock)
+        self.svc.process_register()
+
+    def close(self) -> None:
+        self.svc.close()
+
+    # -- staff actions -------------------------------------------------------------------
+    def save(self, rel: str, src: Path | bytes) -> Path:
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(src, bytes):
+            target.write_bytes(src)
+        else:
+            shutil.copyfile(src, target)
+        return target
+
+    def decide(self, case_id: str, keputusan: str, catatan: str = "") -> None:
+        """Type a decision in the register and save it (with openpyxl, as Excel would)."""
+        path = self.root / "register.xlsx"
+        wb = load_workbook(path)
+        ws = wb["Kasus Terbuka"]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == case_id:
+                row[9].value = keputusan
+                row[10].value = catatan or None
+                break
+        else:
+            raise AssertionError(f"{case_id} has no row in the register")
+        wb.save(path)
+
+    def scan(self) -> None:
+        self.svc.scan()
+
+    # -- what staff see ------------------------------------------------------------------
+    def outbox(self, role: str | None = None) -> set[str]:
+        base = self.root / "outbox"
+        files = {p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()}
+        return {f.split("/", 1)[1] for f in files if f.startswith(f"{role}/")} if role else files
+
+    def inbox_files(self) -> list[Path]:
+        return [p for p in (self.root / "inbox").rglob("*") if p.is_file()]
+
+    def rows(self) -> dict[str, dict[str, object]]:
+        wb = load_workbook(self.root / "register.xlsx", read_only=True)
+        ws = wb["Kasus Terbuka"]
+        it = ws.iter_rows(values_only=True)
+        header = [str(h) for h in next(it)]
+        out = {r[0]: dict(zip(header, r, strict=False)) for r in it if r and r[0]}
+        wb.close()
+        return out
+
+    def events(self, case_id: str) -> list[tuple[str, str | None]]:
+        return [(e["kind"], e["decision"]) for e in self.svc.db.events(case_id)]
+
+    def draft_file(self, role: str) -> Path:
+        (name,) = [n for n in self.outbox(role) if " - Konsep - " in n]
+        return self.root / "outbox" / role / name
