@@ -174,6 +174,7 @@ class _Loop:
         self._handed: dict[Path, tuple[int, int]] = {}  # taken in, still there, unchanged since
         self._waiting_lock: set[Path] = set()
         self._register_done: tuple[int, int] | None = None
+        self._register_stale = False  # the service's state changed since the register was written
         self.watcher = Watcher(
             [(self.inbox, True), (root, False)],
             self.hint,
@@ -221,6 +222,8 @@ class _Loop:
             self._examine_due()
             if self.stop.is_set():
                 break
+            if self._register_stale and not self._busy():
+                self._process_register("updating the register")
             now = self.clock()
             wake_at = min([next_rescan, next_health, now + STOP_POLL, *self._due.values()])
             self.wake.wait(max(0.0, wake_at - now))
@@ -244,6 +247,7 @@ class _Loop:
             log.warning("cannot list the inbox (%s); keeping what is known and retrying later", exc)
             files = []
         self._handed.clear()  # files still there after their take_in get one more chance
+        self._register_stale = True  # deadlines pass without any event; decisions may wait
         for path in files:
             if self.stop.is_set():
                 return
@@ -333,6 +337,7 @@ class _Loop:
             self.service.take_in(path)
         except Exception:
             log.exception("taking in %s failed; it stays in the inbox for the next rescan", path)
+        self._register_stale = True
         self._forget(path)
         with contextlib.suppress(OSError):
             st = os.stat(path)
@@ -360,11 +365,21 @@ class _Loop:
             return
         if not self._whole(self.register, since[1], now):
             return
-        log.info("register changed; reading decisions")
+        self._process_register("register changed; reading decisions")
+
+    def _busy(self) -> bool:
+        """True while a file is due now or the register itself is still settling."""
+        now = self.clock()
+        return self.register in self._due or any(due <= now for due in self._due.values())
+
+    def _process_register(self, what: str) -> None:
+        """Act on the register's decisions and rewrite it (the service skips an open register)."""
+        log.info(what)
         try:
             self.service.process_register()
         except Exception:
             log.exception("processing the register failed; will retry when it changes or at rescan")
+        self._register_stale = False
         self.tracker.forget(_REGISTER_KEY)
         self._due.pop(self.register, None)
         self._since.pop(self.register, None)
@@ -386,8 +401,11 @@ class _Loop:
         for other in self._due:
             if other.parent == path.parent:
                 self._due[other] = now
-        if path.parent == self.root and self.register not in self._due:
-            self._due[self.register] = now
+        if path.parent == self.root:
+            if path.name in lock_names(REGISTER_NAME) and self._open_lock(self.register) is None:
+                self._register_stale = True  # closed: a write deferred while it was open can go
+            if self.register not in self._due:
+                self._due[self.register] = now
 
     def _open_lock(self, path: Path) -> Path | None:
         """The lock/owner file saying the document is open now, if any (stale ones ignored)."""

@@ -52,6 +52,7 @@ class FakeService:
         self.taken: list[tuple[str, bytes]] = []
         self.registers = 0
         self.recovered = 0
+        self.calls: list[str] = []
         self.listing_fails = False
         self.out = self.root / "taken"
         self.out.mkdir(exist_ok=True)
@@ -69,10 +70,12 @@ class FakeService:
     def take_in(self, path: Path) -> None:
         data = path.read_bytes()
         self.taken.append((path.relative_to(self.root).as_posix(), data))
+        self.calls.append("take_in")
         os.replace(path, self.out / f"{len(self.taken):04d}{path.suffix}")
 
     def process_register(self) -> None:
         self.registers += 1
+        self.calls.append("register")
 
     def close(self) -> None:
         pass
@@ -278,8 +281,9 @@ def test_files_saved_while_down_are_taken_in_at_start(workspace: Path, mode: str
         running.close()
 
 
-def test_a_saved_register_is_processed_once_per_save(start, workspace: Path) -> None:
-    """Register saves (Excel's temp-and-rename, LibreOffice's lock) each lead to one processing."""
+def test_register_saves_and_take_ins_lead_to_processing_the_register(start, workspace: Path) -> None:
+    """Each register save (Excel's temp-and-rename, LibreOffice's in-place while its lock stays) is
+    processed, and the register is refreshed after files were taken in."""
     register = workspace / "register.xlsx"
     shutil.copyfile(DOCX, register)  # any complete zip: the fake service does not read it
     service, _ = start()
@@ -298,7 +302,7 @@ def test_a_saved_register_is_processed_once_per_save(start, workspace: Path) -> 
     lock.unlink()
     shutil.copyfile(DOCX, workspace / "inbox" / "fungsional" / "after.docx")
     wait_for(lambda: service.taken, what="a later draft")
-    assert service.registers == 3
+    wait_for(lambda: service.calls[-1] == "register", what="the register refreshed after it")
 
 
 def test_a_second_watcher_on_the_workspace_refuses(start, workspace: Path) -> None:
