@@ -10,6 +10,7 @@ operation is idempotent, and none deletes a file whose content is not in the sto
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -23,12 +24,10 @@ from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import notes
 from sop_docs.core.calendar import WorkCalendar
-from sop_docs.core.case import SELESAI, AddProof, CaseState, Decide, Submit, Transition, advance, \
-    open_case
+from sop_docs.core.case import SELESAI, AddProof, CaseState, Decide, Submit, Transition, advance, open_case
 from sop_docs.core.decisions import normalise_decision
 from sop_docs.core.intake import is_ignored
-from sop_docs.core.naming import case_id, case_id_in_name, delivered_name, safe_component, \
-    subject_from_name
+from sop_docs.core.naming import case_id, case_id_in_name, delivered_name, safe_component, subject_from_name
 from sop_docs.core.sop import Sop
 from sop_docs.errors import IllegalMove, SopDocsError
 from sop_docs.paperwork import Paperwork, letter_number
@@ -610,11 +609,17 @@ class Service:
         return out
 
     def _write_register(self, expected: str | None) -> bool:
-        wb = register.build(self.register_rows(), self.history_rows())
-        ok = register.write(self.ws.register, wb, expected_hash=expected)
+        """Rewrite the register when what it shows changed, or a person saved it since."""
+        rows, history = self.register_rows(), self.history_rows()
+        fingerprint = hashlib.sha256(repr((rows, history)).encode()).hexdigest()
+        if (expected is not None and expected == self.db.get_meta("register_hash")
+                and fingerprint == self.db.get_meta("register_fingerprint")):
+            return True
+        ok = register.write(self.ws.register, register.build(rows, history), expected_hash=expected)
         if ok:
             with self.db.tx():
-                self.db.set_meta("register_written", self.now().isoformat())
+                self.db.set_meta("register_hash", register.file_hash(self.ws.register) or "")
+                self.db.set_meta("register_fingerprint", fingerprint)
         return ok
 
 

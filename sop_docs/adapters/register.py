@@ -65,6 +65,7 @@ class RegisterRow:
     late: bool
     message: str
     token: str
+    catatan: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,8 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
         if row.late:
             status.fill = late_fill
             status.font = Font(bold=True, color="9C0006")
+        if row.catatan:
+            put_text(ws.cell(r, CATATAN), row.catatan)
         put_text(ws.cell(r, 12), row.message)
         put_text(ws.cell(r, TOKEN), row.token)
         for col in (KEPUTUSAN, CATATAN):
