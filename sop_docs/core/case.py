@@ -87,7 +87,7 @@ def advance(sop: Sop, state: CaseState, action: Action) -> Transition:
         if action.role != step.role:
             raise IllegalMove(
                 f"Kasus ini sedang di tahap {step.title} (dipegang {holder}), "
-                f"bukan menunggu dokumen dari {sop.roles[action.role].name}."
+                f"bukan menunggu dokumen dari {getattr(sop.roles.get(action.role), 'name', action.role)}."
             )
         if step.kind == "submit":
             assert step.next is not None

@@ -132,7 +132,7 @@ class Sop:
 
 
 def _req(d: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in d or d[key] in (None, ""):
+    if key not in d or d[key] in (None, "", [], {}):
         raise InvalidSop(f"{where}: '{key}' is missing")
     return d[key]
 
