@@ -265,7 +265,7 @@ class CaseMachine(RuleBasedStateMachine):
     def closed_only_at_publish_with_all_proofs(self):
         if self.state.closed:
             assert SOP.step(self.state.step).kind == "publish"
-            assert BOTH <= self.state.proofs
+            assert self.state.proofs >= BOTH
 
 
 CaseMachine.TestCase.settings = settings(

@@ -89,7 +89,8 @@ def test_standard_times_are_read_in_english_and_indonesian(text, expected):
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "15", "quarter hour", "1.5 hours", "-1 day", "1 week", "15 minutes later"])
+@pytest.mark.parametrize(
+    "text", ["", "15", "quarter hour", "1.5 hours", "-1 day", "1 week", "15 minutes later"])
 def test_unreadable_standard_times_are_refused(text):
     """A time the engine cannot measure is refused, quoting the text."""
     with pytest.raises(InvalidSop, match="cannot read the time"):
