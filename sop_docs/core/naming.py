@@ -12,7 +12,7 @@ import unicodedata
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
-CASE_ID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{4}-\d{4,})\b")
+CASE_ID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{4}-\d{4,})(?!\d)")
 
 
 def case_id(prefix: str, year: int, seq: int) -> str:
@@ -33,7 +33,7 @@ def safe_component(text: str, *, limit: int = 80) -> str:
     if len(s) > limit:
         s = s[:limit].rstrip(" .")
     if not s or s.upper().split(".")[0] in _RESERVED:
-        s = f"_{s}" if s else "Dokumen"
+        s = f"_{s}"[:limit].rstrip(" .") if s else "Dokumen"
     return s
 
 
