@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -388,6 +389,8 @@ class Service:
                           step_entered_at=now.isoformat())
         if t.closed:
             fields.update(status="closed", closed_at=now.isoformat())
+            years = {y for y in self.db.get_meta("years_to_write").split(",") if y}
+            self.db.set_meta("years_to_write", ",".join(sorted(years | {str(case.year)})))
         self.db.update_case(case.id, **fields)
         return ev
 
@@ -423,6 +426,7 @@ class Service:
             for cell in register.read_decisions(self.ws.register):
                 self._decide(cell)
             if self._write_register(before):
+                self.write_year_registers()
                 return
             if register.is_open(self.ws.register):
                 log.info("register is open in Excel/LibreOffice; it will be updated once closed")
@@ -593,12 +597,15 @@ class Service:
         return rows
 
     def history_rows(self) -> list[register.HistoryRow]:
+        """Events of the open cases, and recent answers to files that matched no case."""
         open_ids = [c.id for c in self.db.open_cases()]
         since = (self.now() - timedelta(days=30)).isoformat()
         q = ",".join("?" * len(open_ids))
-        rows = self.db.conn.execute(
+        return self._history(self.db.conn.execute(
             f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
-            "ORDER BY id", (*open_ids, since)).fetchall()
+            "ORDER BY id", (*open_ids, since)).fetchall())
+
+    def _history(self, rows: Iterable[sqlite3.Row]) -> list[register.HistoryRow]:
         out = []
         for e in rows:
             step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
@@ -607,6 +614,34 @@ class Service:
                 self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
                 e["kind"], e["decision"] or "", e["catatan"] or "", e["message"]))
         return out
+
+    def write_year_registers(self) -> None:
+        """Rewrite `archive/<year>/Register <year>.xlsx` for each year in which a case closed since.
+
+        Only a closing pays this cost (it grows with the year's cases); decisions never do.
+        """
+        pending = [int(y) for y in self.db.get_meta("years_to_write").split(",") if y]
+        for year in sorted(set(pending)):
+            cases = self.db.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq",
+                                         (year,)).fetchall()
+            rows = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
+                     self.sop.kind(c["kind"]).name,
+                     "Selesai" if c["status"] == "closed" else "Berjalan",
+                     self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",
+                     c["letter_number"] or "",
+                     datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
+                    for c in cases]
+            history = self._history(self.db.conn.execute(
+                "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
+                "ORDER BY e.id", (year,)))
+            target = self.ws.archive(year) / f"Register {year}.xlsx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not register.write(target, register.build_year(year, rows, history),
+                                  expected_hash=register.file_hash(target)):
+                log.info("%s is open; it will be updated once closed", self.ws.rel(target))
+                return
+            with self.db.tx():
+                self.db.set_meta("years_to_write", ",".join(str(y) for y in pending if y != year))
 
     def _write_register(self, expected: str | None) -> bool:
         """Rewrite the register when what it shows changed, or a person saved it since."""

@@ -233,6 +233,40 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
     return wb
 
 
+YEAR_COLUMNS = ("No. Agenda", "Tanggal Masuk", "Perihal", "Jenis", "Status", "Tahap Terakhir",
+                "Nomor Pengumuman", "Tanggal Selesai")
+
+
+def build_year(year: int, cases: Sequence[Sequence[object]], history: Sequence[HistoryRow]) -> Workbook:
+    """The year's register: every case of the year and every event, kept when cases close."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Kasus {year}"
+    _header(ws, YEAR_COLUMNS)
+    for r, values in enumerate(cases, start=2):
+        for col, v in enumerate(values, start=1):
+            if isinstance(v, datetime):
+                ws.cell(r, col, v).number_format = DATE_FORMAT
+            else:
+                put_text(ws.cell(r, col), v)
+    for i, w in enumerate((16, 17, 40, 12, 10, 32, 30, 17), start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
+    hs = wb.create_sheet(f"Riwayat {year}")
+    _header(hs, HISTORY_COLUMNS)
+    for r, h in enumerate(history, start=2):
+        hs.cell(r, 1, h.at).number_format = DATE_FORMAT
+        for col, v in enumerate((h.case_id, h.step, h.by, h.what, h.decision, h.catatan,
+                                 h.message), start=2):
+            put_text(hs.cell(r, col), v)
+    for i, w in enumerate((17, 16, 32, 16, 30, 14, 36, 60), start=1):
+        hs.column_dimensions[hs.cell(1, i).column_letter].width = w
+    hs.freeze_panes = "A2"
+    hs.protection.sheet = True
+    return wb
+
+
 def write(path: Path, wb: Workbook, *, expected_hash: str | None) -> bool:
     """Replace the register unless it is open or changed since it was read; False means try later."""
     if is_open(path):

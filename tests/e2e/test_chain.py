@@ -176,9 +176,11 @@ def test_a_case_still_open_stays_in_the_register_and_a_second_scan_changes_nothi
     open_case(office)
     submit_concept(office)
     before = (office.outbox(), office.rows(), office.svc.db.events())
+    register = (office.root / "register.xlsx").read_bytes()
     office.scan()
     office.scan()
     after = (office.outbox(), office.rows(), office.svc.db.events())
+    assert (office.root / "register.xlsx").read_bytes() == register, "not even rewritten"
     assert [dict(e) for e in before[2]] == [dict(e) for e in after[2]]
     assert before[:2] == after[:2]
 
