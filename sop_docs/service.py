@@ -110,10 +110,14 @@ class Service:
         elif op == "remove":
             if target.exists():
                 current = self.blobs.put_file(target)   # whatever is there is kept first
-                if sha and current != sha:
+                if sha and current != sha and rel.startswith("inbox/"):
+                    log.info("%s was saved again meanwhile; the new version waits its turn", rel)
+                elif sha and current != sha:
                     log.warning("%s changed before it was moved; the changed copy is kept (%s)",
                                 rel, current[:12])
-                target.unlink()
+                    target.unlink()
+                else:
+                    target.unlink()
         else:
             raise ValueError(f"unknown operation {op}")
         with self.db.tx():
