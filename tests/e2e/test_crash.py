@@ -1,0 +1,242 @@
+"""Kill `sop-docs watch` with SIGKILL at random instants, again and again, and check nothing is lost.
+
+The real CLI runs in a subprocess on a real workspace while the test drops a burst of materials,
+saves concept drafts and types decisions into the register, as staff would. Each round SIGKILLs the
+watcher at a random point (start-up, recovery, a take-in, a register rewrite, idle), then does what
+the next start does first (`Service.recover()`) and checks the invariants:
+
+* every file ever dropped is in the content store, or still in its inbox untouched;
+* no file in two places: nothing already received is still in an inbox, no two placements share a
+  path, every placement is on disk with its recorded content, every visible outbox file is placed;
+* each open case's draft (Konsep) is in exactly one outbox, its current holder's;
+* no material opened two cases, no draft was submitted twice, nothing was quarantined;
+* the database passes SQLite's integrity check and has no unfinished operation left.
+
+Every third round skips the test's own recovery so that the restarted watcher's start-up recovery
+is what repairs the state (checked after the next kill). A final run drains everything and stops
+with SIGTERM. `SOP_CRASH_KILLS` and `SOP_CRASH_SEED` tune the run (defaults: 100 kills, random seed,
+printed so a failure can be replayed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sop_docs.bootstrap import open_service
+from sop_docs.service import Service
+from tests.badfiles import docx_bytes
+from tests.driver import Office
+
+REPO = Path(__file__).resolve().parents[2]
+KILLS = int(os.environ.get("SOP_CRASH_KILLS", "100"))
+SEED = int(os.environ.get("SOP_CRASH_SEED", str(random.randrange(1 << 30))))
+BACKLOG = 6  # new materials are dropped only while fewer than this wait in the inboxes
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def visible(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
+
+
+def drop(path: Path, data: bytes) -> None:
+    """Save a file the way a careful program does: a hidden temp file, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class Staff:
+    """What the office has done so far, to check the workspace against."""
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        self.root, self.rng = root, rng
+        self.dropped: dict[str, Path] = {}  # sha -> where it was dropped
+        self.materials: set[str] = set()
+        self.submitted: set[str] = set()  # case ids whose draft was saved into the inbox
+        self.decided: set[str] = set()  # step tokens a decision was typed for
+        self.count = 0
+
+    def act(self, svc: Service) -> None:
+        """Drop materials, save drafts of cases at step 2, decide on cases at steps 3 and 4."""
+        inbox = self.root / "inbox"
+        if len(visible(inbox)) < BACKLOG:
+            for _ in range(self.rng.randint(1, 3)):
+                self.count += 1
+                kind = self.rng.choice(["", "serta_merta/"])
+                data = docx_bytes(f"Bahan informasi nomor {self.count} untuk diumumkan.")
+                path = inbox / "kabid_kasubag" / f"{kind}Bahan {self.count}.docx"
+                drop(path, data)
+                digest = hashlib.sha256(data).hexdigest()
+                self.dropped[digest] = path
+                self.materials.add(digest)
+        for case in svc.db.open_cases():
+            if case.step == 2 and case.id not in self.submitted and self.rng.random() < 0.7:
+                skeletons = [p for p in visible(self.root / "outbox" / "fungsional")
+                             if p.name.startswith(f"{case.id} - Konsep")]
+                if skeletons:
+                    data = skeletons[0].read_bytes()
+                    drop(inbox / "fungsional" / f"konsep {case.id}.docx", data)
+                    self.dropped[hashlib.sha256(data).hexdigest()] = skeletons[0]
+                    self.submitted.add(case.id)
+        self._decide(svc)
+
+    def _decide(self, svc: Service) -> None:
+        register = self.root / "register.xlsx"
+        try:
+            wb = load_workbook(register)
+        except Exception:  # being replaced right now: decide next round
+            return
+        ws = wb["Kasus Terbuka"]
+        steps = {c.id: c for c in svc.db.open_cases()}
+        typed = False
+        for row in ws.iter_rows(min_row=2):
+            case = steps.get(row[0].value)
+            if case is None or case.step not in (3, 4) or case.step_token in self.decided:
+                continue
+            if not str(row[4].value or "").startswith(str(case.step)):
+                continue  # the register does not show this step yet
+            if self.rng.random() < 0.6:
+                row[9].value = "Belum Sesuai" if case.step == 4 and self.rng.random() < 0.3 \
+                    else "Sesuai"
+                row[10].value = "Mohon diperbaiki." if row[9].value == "Belum Sesuai" else None
+                self.decided.add(case.step_token)
+                typed = True
+        if typed:
+            tmp = register.with_name(".register.staff.tmp")
+            wb.save(tmp)
+            os.replace(tmp, register)
+
+
+def check(root: Path, svc: Service, staff: Staff, *, final: bool = False) -> None:
+    """The invariants, on a workspace that a (re)start has just recovered."""
+    db = svc.db.conn
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not svc.db.pending_ops(), "recovery left operations unfinished"
+    store = root / ".sop_docs" / "store"
+    in_inbox = {sha(p): p for p in visible(root / "inbox")}
+    for digest, where in staff.dropped.items():
+        assert (store / digest[:2] / digest).exists() or digest in in_inbox, \
+            f"{where.name} was lost"
+    received = {r["sha256"] for r in db.execute("SELECT sha256 FROM received")}
+    for digest, path in in_inbox.items():
+        assert digest not in received, f"{path} was taken in but is still in the inbox"
+    placements = svc.db.all_placements()
+    paths = [p["path"] for p in placements]
+    assert len(paths) == len(set(paths)), "two documents placed at one path"
+    for p in placements:
+        target = root / p["path"]
+        assert target.is_file(), f"{p['path']} is placed but missing"
+        assert sha(target) == p["sha256"], f"{p['path']} does not hold its recorded content"
+    placed = set(paths)
+    for f in visible(root / "outbox"):
+        assert f.relative_to(root).as_posix() in placed, f"{f} is in an outbox but not placed"
+    for case in svc.db.open_cases():
+        holder = svc.sop.step(case.step).role
+        drafts = [f for f in visible(root / "outbox") if f.name.startswith(f"{case.id} - Konsep")]
+        assert len(drafts) == 1, f"{case.id}: draft in {len(drafts)} places: {drafts}"
+        assert drafts[0].parent.name == holder, f"{case.id} at step {case.step} not with {holder}"
+    opened = [json.loads(r["detail"])["sha256"]
+              for r in db.execute("SELECT detail FROM events WHERE kind='opened'")]
+    assert len(opened) == len(set(opened)), "one material opened two cases"
+    assert set(opened) <= staff.materials
+    submits = [r["case_id"] for r in db.execute("SELECT case_id FROM events WHERE kind='submitted'")]
+    assert len(submits) == len(set(submits)), "a draft was submitted twice"
+    assert not visible(root / "quarantine"), f"quarantined: {visible(root / 'quarantine')}"
+    if final:
+        assert set(opened) == staff.materials, "a material never opened its case"
+        assert set(submits) == staff.submitted, "a saved draft never reached its reviewer"
+        assert not in_inbox, "files left in the inboxes"
+
+
+def spawn(root: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "sop_docs", "watch", str(root), "--native", "--settle", "0.1",
+             "--rescan", "2"],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
+def idle(root: Path) -> bool:
+    """Nothing waits in an inbox and no operation is unfinished (read-only look at the database)."""
+    if visible(root / "inbox"):
+        return False
+    conn = sqlite3.connect(f"file:{root / '.sop_docs' / 'sop_docs.db'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM ops WHERE done=0").fetchone()[0] == 0
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(420)
+def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """≥100 SIGKILLs during a burst of drops and decisions; the invariants hold after each restart."""
+    print(f"SOP_CRASH_SEED={SEED}")
+    rng = random.Random(SEED)
+    root = tmp_path / "ws"
+    Office(root).close()
+    staff = Staff(root, rng)
+    log = tmp_path / "watch.log"
+    kills = interrupted = 0
+    try:
+        while kills < KILLS:
+            svc = open_service(root)
+            try:
+                staff.act(svc)
+            finally:
+                svc.close()
+            proc = spawn(root, log)
+            time.sleep(rng.uniform(0.2, 2.2))  # the random kill point; not synchronisation
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            kills += 1
+            if kills % 3 == 0:
+                continue  # let the next watcher's start-up recovery repair this one
+            svc = open_service(root)
+            try:
+                interrupted += bool(svc.db.pending_ops())
+                svc.recover()
+                check(root, svc, staff)
+            finally:
+                svc.close()
+
+        started = log.read_text(errors="replace").count(" INFO watching ")
+        proc = spawn(root, log)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+            log.read_text(errors="replace").count(" INFO watching ") > started and idle(root)
+        ):
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, "the watcher did not stop cleanly on SIGTERM"
+        svc = open_service(root)
+        try:
+            check(root, svc, staff, final=True)
+            cases = len(svc.db.open_cases())
+        finally:
+            svc.close()
+    except BaseException:
+        print(log.read_text(errors="replace")[-6000:])
+        raise
+    print(f"{kills} kills ({interrupted} mid-operation, recovered by the test), "
+          f"{len(staff.materials)} materials, {cases} open cases, {len(staff.submitted)} drafts, "
+          f"{len(staff.decided)} decisions")
+    assert kills >= 100 or "SOP_CRASH_KILLS" in os.environ
