@@ -52,7 +52,10 @@ def load_settings(root: Path) -> Settings:
     path = root / "sop.toml"
     if path.exists():
         try:
-            raw = _merge(raw, tomllib.loads(path.read_text("utf-8")))
+            over = tomllib.loads(path.read_text("utf-8"))
+            raw = _merge(raw, over)
+            if "hours" in over.get("calendar", {}):
+                raw["calendar"]["hours"] = over["calendar"]["hours"]   # the week is one value
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise InvalidSettings(f"{path}: {e}") from e
     try:

@@ -25,15 +25,28 @@ def case_id_in_name(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def safe_component(text: str, *, limit: int = 80) -> str:
-    """A string usable as one file-name component on Windows, macOS and Linux alike."""
+def _fits(s: str, max_bytes: int) -> bool:
+    """Within the byte limit of Linux (UTF-8) and Windows/SMB (UTF-16) file names alike."""
+    return len(s.encode("utf-8")) <= max_bytes and len(s.encode("utf-16-le")) <= 2 * max_bytes
+
+
+def safe_component(text: str, *, limit: int = 80, max_bytes: int = 200) -> str:
+    """A string usable as one file-name component on Windows, macOS and Linux alike.
+
+    Bounded in characters and in bytes (file systems count bytes: 80 CJK characters are 240),
+    leaving room for the ' (2)' a clash adds and for the folder in front on Windows.
+    """
     s = unicodedata.normalize("NFC", text)
     s = _FORBIDDEN.sub(" ", s)
     s = re.sub(r"\s+", " ", s).strip(" .")
     if len(s) > limit:
         s = s[:limit].rstrip(" .")
+    while s and not _fits(s, max_bytes):
+        s = s[:-1].rstrip(" .")
     if not s or s.upper().split(".")[0] in _RESERVED:
         s = f"_{s}"[:limit].rstrip(" .") if s else "Dokumen"
+        while not _fits(s, max_bytes):
+            s = s[:-1]
     return s
 
 
@@ -49,5 +62,7 @@ def subject_from_name(name: str, prefix: str | None = None) -> str:
 def delivered_name(case: str, label: str, subject: str, ext: str) -> str:
     """`PIP-2026-0007 - Konsep - Laporan Keuangan 2026.docx`."""
     ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:10].lower()
-    return f"{case} - {safe_component(label, limit=40)} - {safe_component(subject)}" + (
-        f".{ext}" if ext else "")
+    head = f"{case} - {safe_component(label, limit=40)} - "
+    tail = f".{ext}" if ext else ""
+    room = 200 - len((head + tail).encode("utf-8"))
+    return head + safe_component(subject, max_bytes=room) + tail
