@@ -10,6 +10,7 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffic
 dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno libreoffice-script-provider-python)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 dpkg -s fonts-liberation >/dev/null 2>&1 || need+=(fonts-liberation fonts-dejavu-core)
+dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq

@@ -30,7 +30,10 @@ from sop_docs.core.intake import lock_names
 
 COLUMNS = ("No. Agenda", "Tanggal Masuk", "Perihal", "Jenis", "Tahap", "Posisi", "Dokumen",
            "Batas Waktu", "Status Waktu", "Keputusan", "Catatan", "Pesan Sistem", "Kode Tahap")
-WIDTHS = (16, 17, 40, 12, 32, 16, 40, 17, 14, 15, 36, 60, 4)
+WIDTHS = (15, 15, 28, 11, 22, 13, 26, 15, 12, 13, 22, 36, 4)   # fits A4 landscape at ~70 %
+WRAPPED = (3, 5, 7, 11, 12)
+LINE_HEIGHT = 13.5
+FONT = "Calibri"          # Excel's own; LibreOffice shows it as the metric-compatible Carlito
 SHEET_OPEN = "Kasus Terbuka"
 SHEET_HISTORY = "Riwayat"
 SHEET_HELP = "Petunjuk"
@@ -145,9 +148,10 @@ def _header(ws, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
     fill = PatternFill("solid", fgColor="1F4E78")
     for col, name in enumerate(names, start=1):
         c = ws.cell(row=1, column=col, value=name)
-        c.font = Font(bold=True, color="FFFFFF")
+        c.font = Font(name=FONT, bold=True, color="FFFFFF")
         c.fill = fill
         c.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 30
 
 
 def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workbook:
@@ -170,14 +174,14 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
         if row.document:
             put_text(doc, Path(row.document).name)
             doc.hyperlink = quote(row.document, safe="/")
-            doc.font = Font(color="0563C1", underline="single")
+            doc.font = Font(name=FONT, size=10, color="0563C1", underline="single")
         if row.deadline is not None:
             ws.cell(r, 8, row.deadline).number_format = DATE_FORMAT
         status = ws.cell(r, 9)
         put_text(status, "Terlambat" if row.late else "Tepat Waktu")
         if row.late:
             status.fill = late_fill
-            status.font = Font(bold=True, color="9C0006")
+            status.font = Font(name=FONT, size=10, bold=True, color="9C0006")
         if row.catatan:
             put_text(ws.cell(r, CATATAN), row.catatan)
         put_text(ws.cell(r, 12), row.message)
@@ -186,10 +190,17 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
             c = ws.cell(r, col)
             c.protection = Protection(locked=False)
             c.fill = edit_fill
+        lines = 1
         for col in range(1, TOKEN + 1):
             c = ws.cell(r, col)
             c.border = border
-            c.alignment = Alignment(vertical="top", wrap_text=col in (3, 5, 11, 12))
+            if not c.font.color and not c.font.b:
+                c.font = Font(name=FONT, size=10)
+            c.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED)
+            if col in WRAPPED and c.value:
+                lines = max(lines, -(-len(str(c.value)) // int(WIDTHS[col - 1] * 1.1)))
+        # neither Excel nor LibreOffice grows a row for wrapped text it did not write itself
+        ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, 8)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = w
     ws.column_dimensions["M"].hidden = True
@@ -207,6 +218,9 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
     ws.protection.formatRows = False
     ws.auto_filter.ref = f"A1:L{max(len(rows) + 1, 2)}"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -227,7 +241,7 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
     gs = wb.create_sheet(SHEET_HELP)
     for r, line in enumerate(HELP, start=1):
         put_text(gs.cell(r, 1), line)
-    gs["A1"].font = Font(bold=True, size=13)
+    gs["A1"].font = Font(name=FONT, bold=True, size=13)
     gs.column_dimensions["A"].width = 110
     gs.protection.sheet = True
     return wb
