@@ -16,11 +16,12 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from sop_docs.adapters import docx, register, sniff
+from sop_docs import archive, kendali
+from sop_docs.adapters import docx, pdf, register, sniff
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import notes
@@ -165,33 +166,49 @@ class Service:
         try:
             self._take_in(a, sha)
         except IllegalMove as e:
-            self._quarantine(a, sha, "wrong_step", detail=str(e), case=self._linked_case(a, sha))
+            cid = self._linked_case(a, sha)
+            case = self.db.case(cid) if cid else None
+            where = str(e)
+            if case is not None and case.step in self.sop.steps:   # where it is, in the SOP's words
+                step = self.sop.step(case.step)
+                where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
+            self._quarantine(a, sha, "wrong_step", detail=where, case=cid)
         except Exception:
             log.exception("could not take in %s; it stays in the inbox", a.rel)
             raise
 
     def _linked_case(self, a: Arrival, sha: str) -> str | None:
+        """The case a file belongs to: the id stamped inside (any Word package, whatever its name
+        or verdict: a skeleton saved as .docm still says whose it is), else the id its name starts
+        with. Files over the size limit are not read."""
         cid = None
-        if a.path.suffix.lower() == ".docx":
-            try:
-                cid = docx.read_link(self.blobs.read(sha))
-            except (OSError, ValueError):
-                cid = None
+        stored = self.blobs.path(sha)
+        try:
+            if stored.stat().st_size <= self.settings.max_file_bytes:
+                with stored.open("rb") as f:
+                    zipped = f.read(4) == b"PK\x03\x04"
+                cid = docx.read_link(stored.read_bytes()) if zipped else None
+        except (OSError, ValueError):
+            cid = None
         return cid or case_id_in_name(a.path.name)
 
     def _take_in(self, a: Arrival, sha: str) -> None:
         verdict = sniff.classify(a.path, max_bytes=self.settings.max_file_bytes)
         if verdict.kind == "reject":
-            if verdict.reason == "incomplete":
+            # an unfinished package is answered only once nobody has written to it for a while
+            # (the watcher hands it over after its own grace period; `scan` sees its age)
+            stale_after = 60.0
+            if verdict.reason == "incomplete" and (
+                    datetime.now().timestamp() - a.path.stat().st_mtime < stale_after):
                 log.info("%s is still being written; left in place", a.rel)
                 return
             self._quarantine(a, sha, verdict.reason or "corrupt", detail=verdict.detail,
-                             case=case_id_in_name(a.path.name))
+                             case=self._linked_case(a, sha))
             return
         if a.role is None:
             self._quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
             return
-        linked = self._linked_case(a, sha) if verdict.kind == "docx" else case_id_in_name(a.path.name)
+        linked = self._linked_case(a, sha)
         proofs = self.sop.proof_folders().get(a.role, ())
         intake = a.role in self.sop.intake_roles() and (
             a.folder is None or a.folder in {k.key for k in self.sop.kinds})
@@ -200,7 +217,7 @@ class Service:
             if intake and case is None and case_id_in_name(a.path.name) is None:
                 case = None   # an id inside a foreign document: treat as new material
             else:
-                self._quarantine(a, sha, "unknown_case", detail=linked, case=None)
+                self._quarantine(a, sha, "unknown_case", case=linked)
                 return
         if case is None:
             if intake:
@@ -217,7 +234,7 @@ class Service:
             return
         data = self.blobs.read(sha)
         if verdict.kind == "convert":
-            converted = self._converted(a, sha)
+            converted = self._converted(a, sha, case.id)
             if converted is None:
                 return
             data = converted
@@ -226,38 +243,61 @@ class Service:
             return
         self._submit(a, sha, case, data)
 
-    def _converted(self, a: Arrival, sha: str) -> bytes | None:
+    def _converted(self, a: Arrival, sha: str, case: str | None = None) -> bytes | None:
+        """A legacy/ODF/RTF/Strict document as a docx, or None once it is quarantined."""
         if self._convert is None:
-            self._quarantine(a, sha, "conversion_failed",
-                             detail="LibreOffice tidak terpasang di server.")
+            self._quarantine(a, sha, "conversion_failed", case=case,
+                             detail="LibreOffice (soffice) is not installed on the server.")
             return None
         try:
             return self._convert(self.blobs.path(sha), a.path.suffix.lower())
         except SopDocsError as e:
-            self._quarantine(a, sha, "conversion_failed", detail=str(e))
+            self._quarantine(a, sha, "conversion_failed", detail=str(e), case=case)
             return None
 
     def _duplicate(self, a: Arrival, sha: str, case: CaseRow | None) -> bool:
+        """True (and answered) when this content was already accepted for the case it concerns.
+
+        For a case: accepted at this same step, or at any earlier step while the case is now not
+        waiting for this role (a second save after the case moved on is a copy, not a late
+        version). The case back at this role (after a return) may take the same bytes again.
+        Without a case, the same material that opened a case still open is a duplicate.
+        """
+        waits_for = (self.sop.step(case.step).role
+                     if case is not None and case.step in self.sop.steps else None)
         for r in self.db.accepted_before(sha):
             same = (case is None and r["case_id"] is not None
                     and (c := self.db.case(r["case_id"])) is not None and c.status == "open"
                     and r["token"] == "intake") or (
-                case is not None and r["case_id"] == case.id and r["token"] == case.step_token)
+                case is not None and r["case_id"] == case.id
+                and (r["token"] == case.step_token or waits_for != a.role))
             if same:
-                self._quarantine(a, sha, "duplicate", detail=f"{r['at']} ({r['path']})",
-                                 case=r["case_id"])
+                self._quarantine(a, sha, "duplicate", detail=r["path"], case=r["case_id"],
+                                 received_at=datetime.fromisoformat(r["at"]))
                 return True
         return False
 
     def _quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
-                    case: str | None = None) -> None:
+                    case: str | None = None, received_at: datetime | None = None) -> None:
+        """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
+        tell the case concerned (if known) in the register; recorded first, like every step."""
+        import unicodedata
+
+        shown = unicodedata.normalize("NFC", a.path.name)   # macOS clients save NFD names
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
-        note = notes.quarantine_note(reason, a.path.name, role_name=role_name, detail=detail,
-                                     case_id=case, inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
-        message = notes.register_message(reason, a.path.name)
+        note = notes.quarantine_note(reason, shown, role_name=role_name, detail=detail,
+                                     case_id=case, received_at=received_at,
+                                     inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
+        message = notes.register_message(reason, shown)
         now = self.now()
         stamp = now.strftime("%Y%m%d-%H%M%S")
-        name = safe_component(f"{stamp} - {a.path.name}", limit=150)
+        stem, dot, ext = shown.rpartition(".")
+        ext = safe_component(ext, limit=10, max_bytes=20) if dot and stem.strip() else ""
+        if not ext or ext != shown.rpartition(".")[2]:
+            stem, ext = shown, ""             # no usable extension: keep the name whole
+        # bounded in bytes, the extension kept (the file still opens with a double-click)
+        name = safe_component(f"{stamp} - {stem}", limit=150, max_bytes=190 - len(ext)) + (
+            f".{ext}" if ext else "")
         note_sha = self.blobs.put_bytes(note.encode("utf-8"))
         known = case if case and self.db.case(case) else None
         with self.db.tx():
