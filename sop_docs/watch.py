@@ -368,9 +368,12 @@ class _Loop:
         self._process_register("register changed; reading decisions")
 
     def _busy(self) -> bool:
-        """True while a file is due now or the register itself is still settling."""
-        now = self.clock()
-        return self.register in self._due or any(due <= now for due in self._due.values())
+        """True while any file (or the register) is settling, unless it only waits for its lock.
+
+        The register is rewritten only when nothing is about to be taken in: a file saved during a
+        rewrite still has its whole settle window ahead, so the rewrite adds no delivery latency.
+        """
+        return any(path not in self._waiting_lock for path in self._due)
 
     def _process_register(self, what: str) -> None:
         """Act on the register's decisions and rewrite it (the service skips an open register)."""

@@ -362,10 +362,10 @@ def test_sigterm_stops_the_watcher_cleanly(workspace: Path) -> None:
         if line.startswith("watching "):
             proc.send_signal(signal.SIGTERM)
             break
-    out, _ = proc.communicate(timeout=15)
+    out, _ = proc.communicate(timeout=60)
     lines.append(out)
     assert proc.returncode == 0, "".join(lines)
-    assert "SIGTERM received" in out and "returned" in out
+    assert "SIGTERM received" in out and "returned" in out, "".join(lines)
 
 
 def test_periodic_rescan_finds_what_events_missed(workspace: Path) -> None:
