@@ -1,4 +1,4 @@
-"""Build the four Word templates of sop-docs (and the placeholder logo) with python-docx.
+"""Build the Word templates of sop-docs (and the placeholder logo) with python-docx.
 
 Why a script: the templates are committed as .docx, but a binary file cannot be reviewed or merged.
 This script is their source. Every docxtpl tag is written into one run, so Word's run splitting
@@ -504,6 +504,61 @@ def pengumuman() -> Document:
     return doc
 
 
+def lembar_kendali() -> Document:
+    """The control sheet: every step of a case with who, when, the decision and its time."""
+    doc = new_document("Lembar Kendali")
+    kop(doc)
+    para(doc, "LEMBAR KENDALI", align="center", bold=True, size=13)
+    para(doc, "Nomor Agenda {{ no_agenda }}", align="center", size=11, after=8)
+    t = table(doc, 6, [Cm(4.6), Cm(11.9)])
+    for i, (label, tag) in enumerate(
+        [
+            ("Perihal", "{{ perihal }}"),
+            ("Jenis Informasi", "{{ jenis }}"),
+            ("SOP", "{{ sop }}"),
+            ("Nomor Pengumuman", "{{ nomor }}"),
+            ("Dibuka", "{{ dibuka }}"),
+            ("Ditutup", "{{ ditutup }}"),
+        ]
+    ):
+        a, b = t.rows[i].cells
+        para(a, label, size=10, bold=True)
+        para(b, tag, size=10)
+    para(doc, "Rincian pelaksanaan tahap", bold=True, size=11, before=10, after=4)
+    widths = [Cm(0.8), Cm(3.2), Cm(3.0), Cm(2.2), Cm(2.2), Cm(2.6), Cm(1.4), Cm(1.1)]
+    steps = table(doc, 3, widths)
+    for cell, label in zip(
+        steps.rows[0].cells,
+        ["No", "Tahap", "Pelaksana", "Diterima", "Selesai", "Keputusan / Catatan", "Waktu / Standar",
+         "Status"],
+        strict=True,
+    ):
+        para(cell, label, size=8, bold=True, align="center")
+    steps.rows[1].cells[0].merge(steps.rows[1].cells[-1])
+    para(steps.rows[1].cells[0], "{%tr for r in baris %}", size=8)
+    row = steps.rows[2].cells
+    para(row[0], "{{ loop.index }}", size=8, align="center")
+    para(row[1], "{{ r.tahap }}", size=8)
+    para(row[2], "{{ r.peran }}", size=8, bold=True)
+    para(row[2], "{{ r.pejabat }}", size=8)
+    para(row[3], "{{ r.diterima }}", size=8)
+    para(row[4], "{{ r.selesai }}", size=8)
+    para(row[5], "{{ r.keputusan }}", size=8, bold=True)
+    para(row[5], "{{ r.catatan }}", size=8, italic=True)
+    para(row[6], "{{ r.waktu }}", size=8)
+    para(row[6], "/ {{ r.standar }}", size=8)
+    para(row[7], "{{ r.status }}", size=8, bold=True)
+    end = steps.add_row().cells
+    end[0].merge(end[-1])
+    para(end[0], "{%tr endfor %}", size=8)
+    para(doc, "Jumlah waktu kerja: {{ total_waktu }}. Tahap terlambat: {{ jumlah_terlambat }}.",
+         size=10, before=8)
+    para(doc, "Waktu dihitung dalam jam kerja kantor terhadap waktu baku (Mutu Baku) SOP.",
+         size=9, italic=True)
+    para(doc, "Dibuat oleh sistem pada {{ kantor.kota }}, {{ tanggal }}.", size=9, italic=True, before=8)
+    return doc
+
+
 # --------------------------------------------------------------------------- placeholder logo
 
 
@@ -597,6 +652,7 @@ TEMPLATES = {
     "Konsep Pengumuman.docx": konsep_pengumuman,
     "Nota Pengembalian.docx": nota_pengembalian,
     "Pengumuman.docx": pengumuman,
+    "Lembar Kendali.docx": lembar_kendali,
 }
 
 

@@ -1,0 +1,143 @@
+"""The Lembar Kendali (control sheet) of a case, and the check of a concept's required parts.
+
+Both answer the SOP's own question, "was every step done, by whom, and within its standard time?",
+from data the service already keeps: the case's events and the SOP file. The functions here are pure
+(events, calendar and officials come in as values) so the sheet can be checked line by line in tests;
+`concept_blocks` is the one reader of a docx, kept apart from `empty_parts`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.sop import Sop
+
+TEPAT_WAKTU = "Tepat Waktu"
+TERLAMBAT = "Terlambat"
+PICTURE = "[gambar]"
+
+# Events that end a step, and what the sheet calls them when no decision was chosen.
+_ENDS_STEP = {"opened": "Disposisi dibuat", "submitted": "Konsep disampaikan", "decided": ""}
+_PROMPT = re.compile(r"^\[Tulis .*\]$")
+_MARKER = re.compile(r"^\s*(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]\s*", re.I)
+
+
+@dataclass(frozen=True)
+class KendaliRow:
+    step: int
+    tahap: str
+    peran: str
+    pejabat: str
+    diterima: datetime
+    selesai: datetime
+    keputusan: str
+    catatan: str
+    minutes: int
+    standar: str
+    late: bool
+
+    @property
+    def status(self) -> str:
+        return TERLAMBAT if self.late else TEPAT_WAKTU
+
+
+def durasi(minutes: int) -> str:
+    """'1 jam 5 menit', '0 menit': working time as the sheet prints it."""
+    h, m = divmod(max(0, minutes), 60)
+    if h and m:
+        return f"{h} jam {m} menit"
+    return f"{h} jam" if h else f"{m} menit"
+
+
+def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datetime,
+                 calendar: WorkCalendar, officials: Mapping[str, Mapping[str, str]]) -> list[KendaliRow]:
+    """One row per step done, in order: each event that ended a step (the case opening, a draft
+    submitted, a decision acted on) closes the step the case was in since the previous one."""
+    rows: list[KendaliRow] = []
+    since = opened_at
+    for e in events:
+        if e["kind"] not in _ENDS_STEP or e["step_from"] not in sop.steps:
+            continue
+        at = datetime.fromisoformat(e["at"])
+        step = sop.step(e["step_from"])
+        start = opened_at if e["kind"] == "opened" else since
+        deadline = calendar.deadline(start, step.time)
+        rows.append(KendaliRow(
+            step=step.number, tahap=step.title, peran=sop.roles[step.role].name,
+            pejabat=str(officials.get(step.role, {}).get("nama", "")),
+            diterima=start, selesai=at,
+            keputusan=e["decision"] or _ENDS_STEP[e["kind"]], catatan=e["catatan"] or "",
+            minutes=calendar.working_minutes(start, at), standar=str(step.time),
+            late=at > deadline))
+        since = at
+    return rows
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def empty_parts(blocks: Sequence[str], required: Sequence[str]) -> list[str]:
+    """The required parts whose heading is in the concept with nothing under it but the prompt.
+
+    `blocks` are the concept's paragraphs (and tables, as their text; pictures as PICTURE) in order.
+    A heading is a block that reads as a required part, with or without its list marker ("a.").
+    A part's section runs to the next heading or the closing "Demikian ..." sentence.
+    """
+    wanted = {_norm(r): r for r in required}
+    heads: list[tuple[int, str]] = []
+    for i, b in enumerate(blocks):
+        key = _norm(_MARKER.sub("", b, count=1))
+        if key in wanted:
+            heads.append((i, wanted[key]))
+    out = []
+    for n, (i, part) in enumerate(heads):
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(blocks)
+        body = [b.strip() for b in blocks[i + 1:end]]
+        closing = next((k for k, b in enumerate(body) if b.startswith("Demikian")), len(body))
+        if not any(b and not _PROMPT.match(b) for b in body[:closing]):
+            out.append(part)
+    return out
+
+
+def empty_parts_message(parts: Sequence[str]) -> str:
+    if not parts:
+        return ""
+    return "Bagian wajib yang tampak kosong: " + "; ".join(parts) + "."
+
+
+def concept_blocks(docx: bytes) -> list[str]:
+    """The body of a docx as block texts, in order (tables joined, pictures as PICTURE)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:
+        body = Document(BytesIO(docx)).element.body
+    except Exception:  # an unreadable concept has no parts to check; intake judged it already
+        return []
+    out = []
+    for el in body.iterchildren():
+        if el.tag == qn("w:p"):
+            text = "".join(el.xpath(".//w:t/text()"))
+            if not text.strip() and el.xpath(".//w:drawing | .//w:pict"):
+                text = PICTURE
+            out.append(text)
+        elif el.tag == qn("w:tbl"):
+            out.append(" ".join(t for t in el.xpath(".//w:t/text()") if t.strip()))
+    return out
+
+
+def note_empty_parts(sop: Sop, kind: str, to_step: int, concept: bytes) -> str:
+    """The register's note for a concept reaching a review step: '' when nothing looks empty."""
+    if to_step not in sop.steps or sop.step(to_step).kind != "review":
+        return ""
+    required = sop.kind(kind).required_parts
+    if not required:
+        return ""
+    return empty_parts_message(empty_parts(concept_blocks(concept), required))
