@@ -143,6 +143,29 @@ def status(directory: Path) -> None:
         console.print(f"[bold red]{late} kasus terlambat.[/]")
 
 
+@main.command()
+@DIR
+@_friendly
+def verify(directory: Path) -> None:
+    """Check every archive bundle (BagIt checksums) against the database; exit 1 on any problem.
+
+    Example: sop-docs verify /srv/ppid
+    """
+    from sop_docs.bootstrap import open_service
+
+    svc = open_service(directory, exclusive=False)
+    try:
+        report = svc.verify()
+    finally:
+        svc.close()
+    for problem in report.problems:
+        click.echo(problem)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) in {report.bundles} bundle(s).", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {report.bundles} bundle(s) checked, all files intact and matching the database.")
+
+
 def _fmt(d: datetime | None) -> str:
     return d.strftime("%d/%m/%Y %H:%M") if d else ""
 

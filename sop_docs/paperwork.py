@@ -131,3 +131,43 @@ class Paperwork:
         data = docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
                                       images=self._images())
         return docx.set_link(data, case.id)
+
+
+KENDALI_TEMPLATE = "Lembar Kendali.docx"
+
+
+def _kendali_template(templates: Path) -> Path:
+    """The workspace's copy, or the package's for a workspace made before the sheet existed."""
+    own = templates / KENDALI_TEMPLATE
+    if own.is_file():
+        return own
+    return Path(__file__).resolve().parent / "templates" / KENDALI_TEMPLATE
+
+
+def lembar_kendali(pw: Paperwork, case: CaseRow, now: datetime, rows: list[Any]) -> bytes:
+    """The control sheet of a closed case: `rows` are `kendali.KendaliRow`s, in order."""
+    def when(d: datetime) -> str:
+        return f"{d:%d/%m/%Y %H.%M}"
+
+    total = sum(r.minutes for r in rows)
+    ctx = {**pw._common(case, now),
+           "sop": pw.sop.name,
+           "nomor": case.letter_number or "-",
+           "dibuka": f"{tanggal(datetime.fromisoformat(case.opened_at))} "
+                     f"{pukul(datetime.fromisoformat(case.opened_at), pw.settings)}",
+           "ditutup": f"{tanggal(now)} {pukul(now, pw.settings)}",
+           "baris": [{"tahap": r.tahap, "peran": r.peran, "pejabat": r.pejabat,
+                      "diterima": when(r.diterima), "selesai": when(r.selesai),
+                      "keputusan": r.keputusan, "catatan": r.catatan,
+                      "waktu": _durasi(r.minutes), "standar": r.standar, "status": r.status}
+                     for r in rows],
+           "total_waktu": _durasi(total),
+           "jumlah_terlambat": sum(1 for r in rows if r.late)}
+    data = docx.render(_kendali_template(pw.templates), ctx, images=pw._images())
+    return docx.set_link(data, case.id)
+
+
+def _durasi(minutes: int) -> str:
+    from sop_docs.kendali import durasi
+
+    return durasi(minutes)

@@ -32,7 +32,7 @@ from sop_docs.core.intake import is_ignored
 from sop_docs.core.naming import case_id, case_id_in_name, delivered_name, safe_component, subject_from_name
 from sop_docs.core.sop import Sop
 from sop_docs.errors import IllegalMove, SopDocsError
-from sop_docs.paperwork import Paperwork, letter_number
+from sop_docs.paperwork import Paperwork, lembar_kendali, letter_number
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
@@ -119,6 +119,9 @@ class Service:
                     target.unlink()
                 else:
                     target.unlink()
+        elif op == "bundle":
+            if not self._build_bundle(op_id, target):
+                return                           # left pending: recover() tries again
         else:
             raise ValueError(f"unknown operation {op}")
         with self.db.tx():
@@ -397,6 +400,8 @@ class Service:
             d = self.db.add_document(case.id, DRAFT, stamped, name, "received", a.rel, case.step,
                                      now.isoformat())
             self._move_draft(ev, case, t, d, stamped, name, now)
+        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
+            t = replace(t, message=f"{t.message} {empty}")
             self.db.add_op(ev, "remove", a.rel, sha)
         self._apply(ev)
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
@@ -538,9 +543,23 @@ class Service:
                     "SELECT COALESCE(MAX(value),0)+1 FROM counters WHERE name=? AND year=?",
                     (f"letter:{self.sop.id}", now.year)).fetchone()[0]
                 number = letter_number(self.settings, letter_seq, now)
-                produced.append((key, self.paperwork.pengumuman(
+                letter_name = delivered_name(case.id, spec.label, case.subject, "docx")
+                letter = self.paperwork.pengumuman(
                     case, now, number=number, concept=self.blobs.read(current[0]),
-                    signer_role=step.role), delivered_name(case.id, spec.label, case.subject, "docx")))
+                    signer_role=step.role)
+                produced.append((key, letter, letter_name))
+                try:                             # the hardcopy goes beside it (SPEC step 4)
+                    (hardcopy,) = pdf.to_pdf([(letter_name, letter)])
+                    produced.append((key + archive.PDF_SUFFIX, hardcopy,
+                                     letter_name.rsplit(".", 1)[0] + ".pdf"))
+                except pdf.OfficeUnavailable as e:
+                    log.error("%s: no PDF of the letter: %s", case.id, e)
+                    t = replace(t, message=f"{t.message} PDF pengumuman tidak dapat dibuat karena "
+                                "LibreOffice belum terpasang di server; berkas Word tetap dikirim.")
+                except pdf.ConversionFailed as e:
+                    log.error("%s: no PDF of the letter: %s", case.id, e)
+                    t = replace(t, message=f"{t.message} PDF pengumuman tidak dapat dibuat "
+                                "(konversi LibreOffice gagal); berkas Word tetap dikirim.")
             else:
                 produced.append((key, self.paperwork.render(key, case, now, {}),
                                  delivered_name(case.id, spec.label, case.subject, "docx")))
@@ -608,19 +627,66 @@ class Service:
         log.info("%s: register row %s: %s", case.id, cell.row, message)
 
     def _plan_archive(self, ev: int, case: CaseRow) -> None:
-        folder = PurePosixPath("archive") / str(case.year) / safe_component(
-            f"{case.id} - {case.subject}", limit=100)
+        """At close: the control sheet joins the case's documents, the outboxes are emptied, and
+        one `bundle` op makes archive/<year>/<id> - <subject>/ (BagIt) from the store."""
+        now = self.now()
+        rows = kendali.control_rows(self.sop, self.db.events(case.id),
+                                    datetime.fromisoformat(case.opened_at), self.calendar,
+                                    self.settings.officials)
+        closed = replace(case, closed_at=now.isoformat(), status="closed")
+        sheet = self.blobs.put_bytes(lembar_kendali(self.paperwork, closed, now, rows))
+        self.db.add_document(case.id, archive.KENDALI, sheet,
+                             delivered_name(case.id, "Lembar Kendali", case.subject, "docx"),
+                             "generated", "", case.step, now.isoformat())
+        self.db.add_op(ev, "bundle", archive.bundle_folder(case.year, case.id, case.subject).as_posix(),
+                       None)
         for p in self.db.placements(case.id):
-            self.db.unplace(p["doc_id"])
-            self.db.add_op(ev, "remove", p["path"], p["sha256"])
-            self._plan_place(ev, p["doc_id"], case.id, None, folder, p["name"], p["sha256"])
-        # every version ever received or produced goes with it
-        placed = {p["doc_id"] for p in self.db.placements(case.id)}
-        for d in self.db.documents(case.id):
-            if d["id"] not in placed:
-                vname = f"v{d['version']} - {d['name']}"
-                self.db.add_op(ev, "place", self._free_name(folder / "riwayat" / vname),
-                               d["sha256"])
+            self._plan_unplace(ev, p)
+
+    def _build_bundle(self, op_id: int, target: Path) -> bool:
+        """Carry out a `bundle` op: True once the bundle is in place; False (logged) to retry."""
+        row = self.db.conn.execute("SELECT e.case_id FROM ops o JOIN events e ON e.id = o.event_id "
+                                   "WHERE o.id=?", (op_id,)).fetchone()
+        case = self.db.case(row[0]) if row and row[0] else None
+        if case is None:
+            log.error("bundle %s: no case recorded for it", self.ws.rel(target))
+            return False
+        history = [(datetime.fromisoformat(e["at"]),
+                    self.sop.steps[e["step_from"]].title if e["step_from"] in self.sop.steps else "",
+                    self.sop.steps[e["step_to"]].title if e["step_to"] in self.sop.steps else "",
+                    self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
+                    e["kind"], e["decision"] or "", e["catatan"] or "", e["message"], e["source"] or "")
+                   for e in self.db.events(case.id)]
+        info = {"Source-Organization": str(self.settings.office.get("nama", "")),
+                "External-Identifier": case.id,
+                "External-Description": f"{self.sop.name}: {case.subject}",
+                "SOP-Docs-Case-Id": case.id, "SOP-Docs-Subject": case.subject,
+                "SOP-Docs-SOP": f"{self.sop.id} ({self.sop.name})",
+                "SOP-Docs-Letter-Number": case.letter_number or "-",
+                "SOP-Docs-Closed": case.closed_at or ""}
+        plan = archive.plan(
+            case.id, self.db.documents(case.id), self.blobs.path,
+            proof_kinds={p for ps in self.sop.proof_folders().values() for p in ps},
+            record_kinds=[k for k in self.sop.documents if k != DRAFT], history=history, info=info)
+        try:
+            archive.build(target, plan, pdf.to_pdf)
+        except Exception:
+            log.exception("%s: the archive bundle %s could not be made; will try again",
+                          case.id, self.ws.rel(target))
+            return False
+        log.info("%s: archived as %s", case.id, self.ws.rel(target))
+        return True
+
+    def verify(self) -> archive.VerifyReport:
+        """Every bundle in archive/ checked (BagIt checksums) against the database's closed cases."""
+        expected = {}
+        for r in self.db.conn.execute("SELECT id FROM cases WHERE status='closed'").fetchall():
+            case = self.db.case(r["id"])
+            assert case is not None
+            rel = archive.bundle_folder(case.year, case.id, case.subject).as_posix()
+            expected[rel] = archive.Expected(
+                case.id, frozenset(d["sha256"] for d in self.db.documents(case.id)))
+        return archive.verify(self.root, expected)
 
     # ------------------------------------------------------------------ the register
     def register_rows(self) -> list[register.RegisterRow]:
