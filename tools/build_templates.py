@@ -525,7 +525,7 @@ def lembar_kendali() -> Document:
         para(a, label, size=10, bold=True)
         para(b, tag, size=10)
     para(doc, "Rincian pelaksanaan tahap", bold=True, size=11, before=10, after=4)
-    widths = [Cm(0.8), Cm(3.2), Cm(3.0), Cm(2.2), Cm(2.2), Cm(2.6), Cm(1.4), Cm(1.1)]
+    widths = [Cm(0.8), Cm(2.8), Cm(2.7), Cm(1.9), Cm(1.9), Cm(2.5), Cm(2.0), Cm(1.9)]
     steps = table(doc, 3, widths)
     for cell, label in zip(
         steps.rows[0].cells,
