@@ -166,6 +166,7 @@ class Service:
         a = self._arrival(path)
         sha = self.blobs.put_file(path)          # kept before anything else happens to it
         log.info("received %s (%s)", a.rel, sha[:12])
+        last = self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
         try:
             self._take_in(a, sha)
         except IllegalMove as e:
@@ -176,9 +177,18 @@ class Service:
                 step = self.sop.step(case.step)
                 where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
             self._quarantine(a, sha, "wrong_step", detail=where, case=cid)
-        except Exception:
+        except OSError:
             log.exception("could not take in %s; it stays in the inbox", a.rel)
             raise
+        except Exception as e:
+            # content no check foresaw (a docx whose parts the libraries cannot parse): if nothing
+            # was recorded yet, answer it, or it would stop every later scan at this file
+            if self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0] != last:
+                log.exception("could not finish taking in %s", a.rel)
+                raise
+            log.exception("could not take in %s; quarantined", a.rel)
+            self._quarantine(a, sha, "corrupt", detail=f"{type(e).__name__}: {e}",
+                             case=self._linked_case(a, sha))
 
     def _linked_case(self, a: Arrival, sha: str) -> str | None:
         """The case a file belongs to: the id stamped inside (any Word package, whatever its name

@@ -151,6 +151,9 @@ def assert_answered(o: Office, original: bytes, name: str, reason: str, *, case:
     digest = sha(original)
     kept = [n for n, data in quarantined(o).items() if not n.endswith(".txt") and data == original]
     assert len(kept) == 1, f"the original is kept once in quarantine/: {sorted(quarantined(o))}"
+    assert Path(kept[0]).suffix == Path(unicodedata.normalize("NFC", name)).suffix.strip(), \
+        "the quarantined copy keeps its extension"
+    assert len(kept[0].encode()) <= 240 and kept[0] == unicodedata.normalize("NFC", kept[0])
     note_path = o.root / "quarantine" / f"{kept[0]}.txt"
     assert note_path.exists(), "a note sits beside the quarantined file"
     note = note_path.read_text("utf-8")
@@ -219,6 +222,30 @@ def test_a_refused_concept_is_quarantined_with_a_note_and_the_case_told(office, 
     note = assert_answered(office, data, name, EXPECTED[kind][1] or "")
     assert "Keterangan teknis (untuk administrator)" in note
     assert office.outbox("kabid_kasubag") == set(), "nothing went on to the reviewer"
+
+
+def broken_custom_properties() -> bytes:
+    """A docx that passes every check of the sniffer but whose custom properties are not XML."""
+    buffer = io.BytesIO(docx_bytes())
+    with zipfile.ZipFile(buffer, "a") as zf:
+        zf.writestr("docProps/custom.xml", b"<Properties><rusak")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("inbox", "name", "case"), [
+    ("inbox/fungsional/", f"{CASE} konsep.docx", CASE),
+    ("inbox/kabid_kasubag/", "Bahan rusak.docx", None),
+])
+def test_a_document_the_libraries_cannot_parse_is_answered_and_the_scan_goes_on(
+        office, inbox, name, case):
+    """Content no check foresaw does not stop the scan: it is quarantined, other files go on."""
+    data = broken_custom_properties()
+    office.save(inbox + name, data)
+    office.save("inbox/kabid_kasubag/Bahan lain.docx", docx_bytes("Bahan yang baik."))
+    office.scan()
+    assert sorted(office.rows()) == [CASE, "PIP-2026-0002"], "the good file was taken in"
+    note = assert_answered(office, data, name, "corrupt", case=case, inbox=inbox)
+    assert "XMLSyntaxError" in note
 
 
 def test_a_file_still_being_written_is_left_for_later(office):
@@ -543,7 +570,8 @@ def test_every_real_word_document_is_taken_in_intact_or_answered(office, doc):
     office.save(f"inbox/fungsional/{CASE} - {doc}", original)
     office.scan()
     if quarantined(office):
-        assert_answered(office, original, f"{CASE} - {doc}", "corrupt")
+        [event] = [e for e in office.svc.db.events() if e["kind"] == "quarantined"]
+        assert_answered(office, original, f"{CASE} - {doc}", json.loads(event["detail"])["reason"])
         return
     assert not office.inbox_files()
     assert office.rows()[CASE]["Tahap"] == STEP3
