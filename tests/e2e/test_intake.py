@@ -293,6 +293,14 @@ def test_a_concept_that_names_no_case_is_quarantined_as_unlinked(office):
     assert office.outbox("fungsional") >= {KONSEP}
 
 
+def test_a_file_outside_the_role_folders_is_quarantined(office):
+    """Saved straight into inbox/ (no role folder): nobody's file, answered all the same."""
+    data = office.draft_file("fungsional").read_bytes()
+    office.save("inbox/Konsep.docx", data)
+    office.scan()
+    assert_answered(office, data, "Konsep.docx", "unlinked", case=None, inbox="inbox/")
+
+
 @pytest.mark.parametrize("claimed", ["PIP-2026-0099", "PIP-2025-0001"])
 def test_an_unknown_case_id_is_named_in_the_note(office, claimed):
     """A concept whose name starts with an id the register does not know."""
