@@ -400,6 +400,8 @@ class Service:
     def _submit(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> None:
         assert a.role is not None
         t = advance(self.sop, self._state(case), Submit(a.role))
+        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
+            t = replace(t, message=f"{t.message} {empty}")
         now = self.now()
         stamped = self.blobs.put_bytes(docx.set_link(data, case.id))
         name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
@@ -410,8 +412,6 @@ class Service:
             d = self.db.add_document(case.id, DRAFT, stamped, name, "received", a.rel, case.step,
                                      now.isoformat())
             self._move_draft(ev, case, t, d, stamped, name, now)
-        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
-            t = replace(t, message=f"{t.message} {empty}")
             self.db.add_op(ev, "remove", a.rel, sha)
         self._apply(ev)
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
