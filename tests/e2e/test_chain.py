@@ -76,7 +76,8 @@ def test_straight_approval_reaches_the_archive(office):
     office.decide(CASE, "Sesuai")
     office.scan()
     assert office.outbox("kepala_dinas") == set()
-    assert office.outbox("fungsional") == {MATERIAL, DISPOSISI, PENGUMUMAN}
+    assert office.outbox("fungsional") == {MATERIAL, DISPOSISI, PENGUMUMAN,
+                                           PENGUMUMAN.replace(".docx", ".pdf")}
     assert_at(office, "6 - Publikasi dan Dokumentasi", "Fungsional")
     assert office.svc.db.case(CASE).letter_number == "400.14.4.3/001/DISKUMKM/2026"
 
@@ -96,10 +97,12 @@ def test_straight_approval_reaches_the_archive(office):
     assert CASE not in office.rows(), "a closed case leaves the open-cases register"
     assert office.outbox() == set()
     folder = office.root / "archive" / "2026" / f"{CASE} - {SUBJECT}"
-    archived = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert {MATERIAL, DISPOSISI, PENGUMUMAN, f"{CASE} - Bukti Online - laman.png",
-            f"{CASE} - Bukti Offline - papan.jpg"} <= archived
-    assert any(a.startswith("riwayat/") and "Konsep" in a for a in archived)
+    archived = {p.relative_to(folder / "data").as_posix() for p in (folder / "data").rglob("*")
+                if p.is_file()}
+    assert {f"softcopy/v1 - {MATERIAL}", f"softcopy/v1 - {DISPOSISI}", f"softcopy/v1 - {PENGUMUMAN}",
+            f"bukti/{CASE} - Bukti Online - laman.png",
+            f"bukti/{CASE} - Bukti Offline - papan.jpg"} <= archived
+    assert sum(a.startswith("softcopy/") and " - Konsep - " in a for a in archived) == 2
     assert office.events(CASE) == [
         ("opened", None), ("submitted", None), ("decided", "Sesuai"), ("decided", "Sesuai"),
         ("decided", "Sesuai"), ("decision_ignored", "Selesai"), ("proof", None), ("proof", None),

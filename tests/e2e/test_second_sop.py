@@ -206,7 +206,7 @@ def test_one_complaint_goes_through_every_step_and_ends_in_the_archive(workspace
     decide(root, CASE, "sesuai ")
     svc.scan()
     assert files(seksi_out) == set()
-    assert files(petugas_out) == {BAHAN, DISPOSISI, PENGUMUMAN}
+    assert files(petugas_out) == {BAHAN, DISPOSISI, PENGUMUMAN, PENGUMUMAN.replace(".docx", ".pdf")}
     letter = all_text(petugas_out / PENGUMUMAN)
     assert "Perbaikan dimulai tanggal 1 April 2026." in letter
     assert "/001/" in letter                    # the first letter number of the year
@@ -241,8 +241,10 @@ def test_one_complaint_goes_through_every_step_and_ends_in_the_archive(workspace
     assert files(seksi_out) == set()
     bundle = root / "archive" / "2026" / f"{CASE} - {SUBJECT}"
     assert bundle.is_dir()
-    assert {BAHAN, DISPOSISI, PENGUMUMAN, BUKTI} <= files(bundle)
-    history = files(bundle / "riwayat")
+    softcopy = files(bundle / "data" / "softcopy")
+    assert {f"v1 - {n}" for n in (BAHAN, DISPOSISI, PENGUMUMAN)} <= softcopy
+    assert BUKTI in files(bundle / "data" / "bukti")
+    history = softcopy
     assert any("Konsep" in n for n in history), history
     assert any("Nota Pengembalian" in n for n in history), history
     assert list((root / "quarantine").iterdir()) == []
