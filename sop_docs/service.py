@@ -10,14 +10,13 @@ operation is idempotent, and none deletes a file whose content is not in the sto
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sop_docs import archive, kendali
@@ -32,13 +31,14 @@ from sop_docs.core.intake import is_ignored
 from sop_docs.core.naming import case_id, case_id_in_name, delivered_name, safe_component, subject_from_name
 from sop_docs.core.sop import Sop
 from sop_docs.errors import IllegalMove, SopDocsError
+from sop_docs.journal import Journal
 from sop_docs.paperwork import Paperwork, lembar_kendali, letter_number
+from sop_docs.projection import DRAFT, RegisterProjection, draft_placement
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
 
-DRAFT = "konsep"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class Service:
         self.calendar, self.paperwork, self.clock, self._convert = calendar, paperwork, clock, convert
         self.root = ws.root
         self._on_close = on_close
+        self.journal = Journal(ws.root, db, blobs, {"bundle": self._build_bundle})
+        self.projection = RegisterProjection(ws, sop, db, calendar, clock)
 
     # ------------------------------------------------------------------ entry points
     def scan(self) -> None:
@@ -77,6 +79,13 @@ class Service:
     def now(self) -> datetime:
         return self.clock()
 
+    def recover(self) -> None:
+        """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
+        self.journal.recover()
+
+    def register_rows(self) -> list[register.RegisterRow]:
+        return self.projection.rows()
+
     def pending_inbox_files(self) -> list[Path]:
         inbox = self.root / "inbox"
         out = []
@@ -85,72 +94,6 @@ class Service:
             if p.is_file() and not any(is_ignored(part) for part in rel):
                 out.append(p)
         return out
-
-    # ------------------------------------------------------------------ recovery and ops
-    def recover(self) -> None:
-        """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
-        for op in self.db.pending_ops():
-            self._run_op(op["id"], op["op"], op["path"], op["sha256"])
-
-    def _run_op(self, op_id: int, op: str, rel: str, sha: str | None) -> None:
-        target = self.root / rel
-        if op == "place":
-            assert sha is not None
-            if target.exists() and sha256_file(target) != sha:
-                # something else took the name meanwhile: keep it and use a free name
-                self.blobs.put_file(target)
-                new = self._free_name(PurePosixPath(rel))
-                log.warning("name taken, delivering %s as %s", rel, new)
-                self.blobs.materialise(sha, self.root / new)
-                with self.db.tx():
-                    self.db.conn.execute("UPDATE placements SET path=? WHERE path=?", (new, rel))
-                    self.db.finish_op(op_id, new)
-                return
-            if not target.exists():
-                self.blobs.materialise(sha, target)
-        elif op == "remove":
-            if target.exists():
-                current = self.blobs.put_file(target)   # whatever is there is kept first
-                if sha and current != sha and rel.startswith("inbox/"):
-                    log.info("%s was saved again meanwhile; the new version waits its turn", rel)
-                elif sha and current != sha:
-                    log.warning("%s changed before it was moved; the changed copy is kept (%s)",
-                                rel, current[:12])
-                    target.unlink()
-                else:
-                    target.unlink()
-        elif op == "bundle":
-            if not self._build_bundle(op_id, target):
-                return                           # left pending: recover() tries again
-        else:
-            raise ValueError(f"unknown operation {op}")
-        with self.db.tx():
-            self.db.finish_op(op_id)
-
-    def _apply(self, event_id: int) -> None:
-        for op in self.db.conn.execute("SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id",
-                                       (event_id,)).fetchall():
-            self._run_op(op["id"], op["op"], op["path"], op["sha256"])
-
-    def _free_name(self, rel: PurePosixPath) -> str:
-        stem, suffix = rel.stem, rel.suffix
-        for i in range(1, 10_000):
-            name = rel.name if i == 1 else f"{stem} ({i}){suffix}"
-            cand = (rel.parent / name).as_posix()
-            if not (self.root / cand).exists() and not self.db.path_taken(cand):
-                return cand
-        raise SopDocsError(f"no free file name for {rel}")
-
-    def _plan_place(self, event_id: int, doc_id: int, case: str, role: str | None,
-                    folder: PurePosixPath, name: str, sha: str) -> str:
-        rel = self._free_name(folder / name)
-        self.db.place(doc_id, case, role, rel, sha)
-        self.db.add_op(event_id, "place", rel, sha)
-        return rel
-
-    def _plan_unplace(self, event_id: int, placement) -> None:  # type: ignore[no-untyped-def]
-        self.db.unplace(placement["doc_id"])
-        self.db.add_op(event_id, "remove", placement["path"], placement["sha256"])
 
     # ------------------------------------------------------------------ intake
     def _arrival(self, path: Path) -> Arrival:
@@ -318,15 +261,15 @@ class Service:
                                    source=a.rel, message=message,
                                    detail={"reason": reason, "detail": detail, "sha256": sha})
             q = PurePosixPath("quarantine")
-            rel = self._free_name(q / name)
+            rel = self.journal.free_name(q / name)
             self.db.add_op(ev, "place", rel, sha)
-            self.db.add_op(ev, "place", self._free_name(q / f"{PurePosixPath(rel).name}.txt"),
+            self.db.add_op(ev, "place", self.journal.free_name(q / f"{PurePosixPath(rel).name}.txt"),
                            note_sha)
             self.db.add_op(ev, "remove", a.rel, sha)
             self.db.add_received(sha, a.rel, now.isoformat(), known, None, f"quarantined:{reason}")
             if known:
                 self.db.update_case(known, message=message)
-        self._apply(ev)
+        self.journal.apply(ev)
         log.warning("quarantined %s: %s %s", a.rel, reason, detail)
 
     # ------------------------------------------------------------------ the flow
@@ -375,27 +318,24 @@ class Service:
                                      delivered_name(cid, "Bahan", subject_from_name(a.path.name),
                                                     a.path.suffix.lstrip(".")),
                                      "received", a.rel, self.sop.first_step.number, now.isoformat())
-            self._plan_place(ev, d, cid, to, outbox, self._doc_name(d), delivered_material)
+            self.journal.plan_place(ev, d, cid, to, outbox, self._doc_name(d), delivered_material)
             for key, data in produced.items():
                 label = self.sop.documents[key].label
                 name = delivered_name(cid, label, subject, "docx")
                 dsha = self.blobs.put_bytes(data)
                 d = self.db.add_document(cid, key, dsha, name, "generated", "",
                                          self.sop.first_step.number, now.isoformat())
-                self._plan_place(ev, d, cid, to, outbox, name, dsha)
+                self.journal.plan_place(ev, d, cid, to, outbox, name, dsha)
             self.db.add_op(ev, "remove", a.rel, sha)
-        self._apply(ev)
+        self.journal.apply(ev)
         log.info("%s opened from %s; delivered to outbox/%s", cid, a.rel, to)
 
     def _doc_name(self, doc_id: int) -> str:
         return self.db.conn.execute("SELECT name FROM documents WHERE id=?",
                                     (doc_id,)).fetchone()[0]
 
-    def _draft_placement(self, case_id_: str):  # type: ignore[no-untyped-def]
-        for p in self.db.placements(case_id_):
-            if p["kind"] == DRAFT:
-                return p
-        return None
+    def _draft_placement(self, case_id_: str) -> sqlite3.Row | None:
+        return draft_placement(self.db, case_id_)
 
     def _submit(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> None:
         assert a.role is not None
@@ -413,7 +353,7 @@ class Service:
                                      now.isoformat())
             self._move_draft(ev, case, t, d, stamped, name, now)
             self.db.add_op(ev, "remove", a.rel, sha)
-        self._apply(ev)
+        self.journal.apply(ev)
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
                  t.state.step)
 
@@ -422,18 +362,18 @@ class Service:
         """Take the draft (and any return notes) out of where it was, put the new one where it goes."""
         for p in self.db.placements(case.id):
             if p["kind"] in (DRAFT, "nota_pengembalian"):
-                self._plan_unplace(ev, p)
+                self.journal.plan_unplace(ev, p)
         to = t.deliver_to
         if to is None:
             return
         outbox = PurePosixPath("outbox") / to
         if doc_id is not None:
-            self._plan_place(ev, doc_id, case.id, to, outbox, name, sha)
+            self.journal.plan_place(ev, doc_id, case.id, to, outbox, name, sha)
         for key, data, dname in extra:
             dsha = self.blobs.put_bytes(data)
             d = self.db.add_document(case.id, key, dsha, dname, "generated", "", case.step,
                                      now.isoformat())
-            self._plan_place(ev, d, case.id, to, outbox, dname, dsha)
+            self.journal.plan_place(ev, d, case.id, to, outbox, dname, dsha)
 
     def _record(self, case: CaseRow, t: Transition, now: datetime, *, kind: str, role: str | None,
                 source: str, decision: str | None = None, catatan: str | None = None,
@@ -472,9 +412,9 @@ class Service:
             self.db.add_received(sha, a.rel, now.isoformat(), case.id, case.step_token, "accepted")
             d = self.db.add_document(case.id, proof, sha, name, "received", a.rel, case.step,
                                      now.isoformat())
-            self._plan_place(ev, d, case.id, a.role, PurePosixPath("outbox") / a.role, name, sha)
+            self.journal.plan_place(ev, d, case.id, a.role, PurePosixPath("outbox") / a.role, name, sha)
             self.db.add_op(ev, "remove", a.rel, sha)
-        self._apply(ev)
+        self.journal.apply(ev)
         log.info("%s: proof %s from %s", case.id, proof, a.rel)
 
     # ------------------------------------------------------------------ register decisions
@@ -484,8 +424,8 @@ class Service:
             before = register.file_hash(self.ws.register)
             for cell in register.read_decisions(self.ws.register):
                 self._decide(cell)
-            if self._write_register(before):
-                self.write_year_registers()
+            if self.projection.write(before):
+                self.projection.write_year_registers()
                 return
             if register.is_open(self.ws.register):
                 log.info("register is open in Excel/LibreOffice; it will be updated once closed")
@@ -594,7 +534,7 @@ class Service:
                 self._plan_archive(ev, case)
             else:
                 self._move_draft(ev, case, t, None if final else doc_id, sha, name, now, produced)
-        self._apply(ev)
+        self.journal.apply(ev)
         log.info("%s: %s at step %s -> step %s%s", case.id, value, case.step, t.state.step,
                  " (closed)" if t.closed else "")
 
@@ -651,7 +591,7 @@ class Service:
         self.db.add_op(ev, "bundle", archive.bundle_folder(case.year, case.id, case.subject).as_posix(),
                        None)
         for p in self.db.placements(case.id):
-            self._plan_unplace(ev, p)
+            self.journal.plan_unplace(ev, p)
 
     def _build_bundle(self, op_id: int, target: Path) -> bool:
         """Carry out a `bundle` op: True once the bundle is in place; False (logged) to retry."""
@@ -698,84 +638,6 @@ class Service:
                 case.id, frozenset(d["sha256"] for d in self.db.documents(case.id)))
         return archive.verify(self.root, expected)
 
-    # ------------------------------------------------------------------ the register
-    def register_rows(self) -> list[register.RegisterRow]:
-        now = self.now()
-        rows = []
-        for c in self.db.open_cases():
-            step = self.sop.step(c.step)
-            draft = self._draft_placement(c.id)
-            docs = self.db.placements(c.id)
-            holder_docs = [p for p in docs if p["role"] == step.role]
-            current = draft or (holder_docs[-1] if holder_docs else None)
-            deadline = self._deadline(c.step, datetime.fromisoformat(c.step_entered_at))
-            rows.append(register.RegisterRow(
-                c.id, datetime.fromisoformat(c.opened_at), c.subject, self.sop.kind(c.kind).name,
-                step.title, self.sop.roles[step.role].name,
-                current["path"] if current else None, deadline, now > deadline, c.message,
-                c.step_token, c.catatan))
-        return rows
-
-    def history_rows(self) -> list[register.HistoryRow]:
-        """Events of the open cases, and recent answers to files that matched no case."""
-        open_ids = [c.id for c in self.db.open_cases()]
-        since = (self.now() - timedelta(days=30)).isoformat()
-        q = ",".join("?" * len(open_ids))
-        return self._history(self.db.conn.execute(
-            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
-            "ORDER BY id", (*open_ids, since)).fetchall())
-
-    def _history(self, rows: Iterable[sqlite3.Row]) -> list[register.HistoryRow]:
-        out = []
-        for e in rows:
-            step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
-            out.append(register.HistoryRow(
-                datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
-                self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
-                e["kind"], e["decision"] or "", e["catatan"] or "", e["message"]))
-        return out
-
-    def write_year_registers(self) -> None:
-        """Rewrite `archive/<year>/Register <year>.xlsx` for each year in which a case closed since.
-
-        Only a closing pays this cost (it grows with the year's cases); decisions never do.
-        """
-        pending = [int(y) for y in self.db.get_meta("years_to_write").split(",") if y]
-        for year in sorted(set(pending)):
-            cases = self.db.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq",
-                                         (year,)).fetchall()
-            rows = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
-                     self.sop.kind(c["kind"]).name,
-                     "Selesai" if c["status"] == "closed" else "Berjalan",
-                     self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",
-                     c["letter_number"] or "",
-                     datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
-                    for c in cases]
-            history = self._history(self.db.conn.execute(
-                "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
-                "ORDER BY e.id", (year,)))
-            target = self.ws.archive(year) / f"Register {year}.xlsx"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not register.write(target, register.build_year(year, rows, history),
-                                  expected_hash=register.file_hash(target)):
-                log.info("%s is open; it will be updated once closed", self.ws.rel(target))
-                return
-            with self.db.tx():
-                self.db.set_meta("years_to_write", ",".join(str(y) for y in pending if y != year))
-
-    def _write_register(self, expected: str | None) -> bool:
-        """Rewrite the register when what it shows changed, or a person saved it since."""
-        rows, history = self.register_rows(), self.history_rows()
-        fingerprint = hashlib.sha256(repr((rows, history)).encode()).hexdigest()
-        if (expected is not None and expected == self.db.get_meta("register_hash")
-                and fingerprint == self.db.get_meta("register_fingerprint")):
-            return True
-        ok = register.write(self.ws.register, register.build(rows, history), expected_hash=expected)
-        if ok:
-            with self.db.tx():
-                self.db.set_meta("register_hash", register.file_hash(self.ws.register) or "")
-                self.db.set_meta("register_fingerprint", fingerprint)
-        return ok
 
 
 def convert_with_libreoffice(src: Path, suffix: str) -> bytes:

@@ -1,0 +1,116 @@
+"""The register as a projection of the database: the open cases, their history, the year's record.
+
+Built fresh from the database each time, so nothing in the workbook is the only copy of anything but
+the decisions people type, which are harvested before every rewrite. The open sheet holds only open
+cases; a closed case's history moves to the yearly register, written only when a case closes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from sop_docs.adapters import register
+from sop_docs.adapters.db import Database
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.sop import Sop
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+DRAFT = "konsep"
+
+
+def draft_placement(db: Database, case_id: str) -> sqlite3.Row | None:
+    """Where the case's draft is now, if it is in an outbox."""
+    for p in db.placements(case_id):
+        if p["kind"] == DRAFT:
+            return p
+    return None
+
+
+class RegisterProjection:
+    def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
+                 clock: Callable[[], datetime]) -> None:
+        self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
+
+    def rows(self) -> list[register.RegisterRow]:
+        now = self.clock()
+        rows = []
+        for c in self.db.open_cases():
+            step = self.sop.step(c.step)
+            draft = draft_placement(self.db, c.id)
+            docs = self.db.placements(c.id)
+            holder_docs = [p for p in docs if p["role"] == step.role]
+            current = draft or (holder_docs[-1] if holder_docs else None)
+            deadline = self.calendar.deadline(datetime.fromisoformat(c.step_entered_at), step.time)
+            rows.append(register.RegisterRow(
+                c.id, datetime.fromisoformat(c.opened_at), c.subject, self.sop.kind(c.kind).name,
+                step.title, self.sop.roles[step.role].name,
+                current["path"] if current else None, deadline, now > deadline, c.message,
+                c.step_token, c.catatan))
+        return rows
+
+    def history(self) -> list[register.HistoryRow]:
+        """Events of the open cases, and recent answers to files that matched no case."""
+        open_ids = [c.id for c in self.db.open_cases()]
+        since = (self.clock() - timedelta(days=30)).isoformat()
+        q = ",".join("?" * len(open_ids))
+        return self._history(self.db.conn.execute(
+            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
+            "ORDER BY id", (*open_ids, since)).fetchall())
+
+    def _history(self, rows: Iterable[sqlite3.Row]) -> list[register.HistoryRow]:
+        out = []
+        for e in rows:
+            step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
+            out.append(register.HistoryRow(
+                datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
+                self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
+                e["kind"], e["decision"] or "", e["catatan"] or "", e["message"]))
+        return out
+
+    def write_year_registers(self) -> None:
+        """Rewrite `archive/<year>/Register <year>.xlsx` for each year in which a case closed since.
+
+        Only a closing pays this cost (it grows with the year's cases); decisions never do.
+        """
+        pending = [int(y) for y in self.db.get_meta("years_to_write").split(",") if y]
+        for year in sorted(set(pending)):
+            cases = self.db.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq",
+                                         (year,)).fetchall()
+            rows = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
+                     self.sop.kind(c["kind"]).name,
+                     "Selesai" if c["status"] == "closed" else "Berjalan",
+                     self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",
+                     c["letter_number"] or "",
+                     datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
+                    for c in cases]
+            history = self._history(self.db.conn.execute(
+                "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
+                "ORDER BY e.id", (year,)))
+            target = self.ws.archive(year) / f"Register {year}.xlsx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not register.write(target, register.build_year(year, rows, history),
+                                  expected_hash=register.file_hash(target)):
+                log.info("%s is open; it will be updated once closed", self.ws.rel(target))
+                return
+            with self.db.tx():
+                self.db.set_meta("years_to_write", ",".join(str(y) for y in pending if y != year))
+
+    def write(self, expected: str | None) -> bool:
+        """Rewrite the register when what it shows changed, or a person saved it since."""
+        rows, history = self.rows(), self.history()
+        fingerprint = hashlib.sha256(repr((rows, history)).encode()).hexdigest()
+        if (expected is not None and expected == self.db.get_meta("register_hash")
+                and fingerprint == self.db.get_meta("register_fingerprint")):
+            return True
+        ok = register.write(self.ws.register, register.build(rows, history), expected_hash=expected)
+        if ok:
+            with self.db.tx():
+                self.db.set_meta("register_hash", register.file_hash(self.ws.register) or "")
+                self.db.set_meta("register_fingerprint", fingerprint)
+        return ok
