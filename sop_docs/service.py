@@ -68,7 +68,10 @@ class Service:
         """One full pass: finish what a crash left, take in every waiting file, act on decisions."""
         self.recover()
         for path in self.pending_inbox_files():
-            self.take_in(path)
+            try:
+                self.take_in(path)
+            except OSError:
+                pass      # logged by take_in; the file stays in the inbox for the next pass
         self.process_register()
 
     def close(self) -> None:
@@ -87,13 +90,20 @@ class Service:
         return self.projection.rows()
 
     def pending_inbox_files(self) -> list[Path]:
+        """Every file waiting in an inbox, oldest first: agenda numbers follow the order of saving."""
         inbox = self.root / "inbox"
         out = []
-        for p in sorted(inbox.rglob("*")):
+        for p in inbox.rglob("*"):
             rel = p.relative_to(inbox).parts
-            if p.is_file() and not any(is_ignored(part) for part in rel):
-                out.append(p)
-        return out
+            if any(is_ignored(part) for part in rel):
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue                           # gone meanwhile
+            if p.is_file():
+                out.append((st.st_mtime_ns, p))
+        return [p for _, p in sorted(out)]
 
     # ------------------------------------------------------------------ intake
     def _arrival(self, path: Path) -> Arrival:

@@ -251,3 +251,16 @@ def test_agenda_numbers_are_sequential_without_gaps(office):
         office.save(f"inbox/kabid_kasubag/Bahan {i}.docx", CORPUS / name)
     office.scan()
     assert sorted(office.rows()) == ["PIP-2026-0001", "PIP-2026-0002", "PIP-2026-0003"]
+
+
+def test_agenda_numbers_follow_the_order_of_saving_not_of_names(office):
+    """The file saved first gets the first number, whatever its name."""
+    import os
+    first = office.save("inbox/kabid_kasubag/Zonasi Pasar.docx", CORPUS / "tables.docx")
+    second = office.save("inbox/kabid_kasubag/Anggaran.docx", CORPUS / "simple-list.docx")
+    os.utime(first, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    os.utime(second, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
+    office.scan()
+    rows = office.rows()
+    assert rows["PIP-2026-0001"]["Perihal"] == "Zonasi Pasar"
+    assert rows["PIP-2026-0002"]["Perihal"] == "Anggaran"
