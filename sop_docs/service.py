@@ -10,6 +10,7 @@ operation is idempotent, and none deletes a file whose content is not in the sto
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sqlite3
@@ -68,10 +69,9 @@ class Service:
         """One full pass: finish what a crash left, take in every waiting file, act on decisions."""
         self.recover()
         for path in self.pending_inbox_files():
-            try:
+            # a disk error is logged by take_in; the file stays in the inbox for the next pass
+            with contextlib.suppress(OSError):
                 self.take_in(path)
-            except OSError:
-                pass      # logged by take_in; the file stays in the inbox for the next pass
         self.process_register()
 
     def close(self) -> None:
