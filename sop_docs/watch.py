@@ -76,8 +76,11 @@ def workspace_lock(root: Path) -> Iterator[None]:
     handle: IO[bytes] = os.fdopen(fd, "r+b", buffering=0)
     try:
         if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read(32).decode("ascii", "replace").strip() or "unknown"
+            try:
+                handle.seek(0)
+                holder = handle.read(32).decode("ascii", "replace").strip() or "unknown"
+            except OSError:
+                holder = "unknown"
             raise WorkspaceBusy(f"another watcher is running on this workspace (pid {holder})")
         handle.seek(0)
         handle.truncate()
@@ -93,11 +96,15 @@ def workspace_lock(root: Path) -> Iterator[None]:
         handle.close()
 
 
+# Windows locks a byte range that others cannot read: lock a byte far past the pid, not the pid.
+_WIN_LOCK_OFFSET = 1 << 20
+
+
 def _try_lock(handle: IO[bytes]) -> bool:
     if sys.platform == "win32":
         import msvcrt
 
-        handle.seek(0)
+        handle.seek(_WIN_LOCK_OFFSET)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
@@ -117,7 +124,7 @@ def _unlock(handle: IO[bytes]) -> None:
         if sys.platform == "win32":
             import msvcrt
 
-            handle.seek(0)
+            handle.seek(_WIN_LOCK_OFFSET)
             msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         else:
             import fcntl
