@@ -76,7 +76,7 @@ class Paperwork:
 
     def render(self, key: str, case: CaseRow, now: datetime, extra: Mapping[str, Any]) -> bytes:
         ctx = {**self._common(case, now), **extra}
-        return docx.set_link(docx.render(self._template(key), ctx, images=self._images()), case.id)
+        return docx.render(self._template(key), ctx, images=self._images(), link=case.id)
 
     def disposisi(self, case: CaseRow, now: datetime, *, material: str, deadline: datetime,
                   to_role: str) -> bytes:
@@ -128,9 +128,8 @@ class Paperwork:
         ctx = {**self._common(case, now), "nomor": number, "tentang": case.subject.upper(),
                "tempat": self.settings.office.get("kota", ""),
                "penandatangan": self._official(signer_role)}
-        data = docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
-                                      images=self._images())
-        return docx.set_link(data, case.id)
+        return docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
+                                      images=self._images(), link=case.id)
 
 
 KENDALI_TEMPLATE = "Lembar Kendali.docx"
@@ -163,8 +162,7 @@ def lembar_kendali(pw: Paperwork, case: CaseRow, now: datetime, rows: list[Any])
                      for r in rows],
            "total_waktu": _durasi(total),
            "jumlah_terlambat": sum(1 for r in rows if r.late)}
-    data = docx.render(_kendali_template(pw.templates), ctx, images=pw._images())
-    return docx.set_link(data, case.id)
+    return docx.render(_kendali_template(pw.templates), ctx, images=pw._images(), link=case.id)
 
 
 def _durasi(minutes: int) -> str:

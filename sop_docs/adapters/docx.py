@@ -31,7 +31,10 @@ from typing import Any
 
 from docx import Document
 from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -142,9 +145,21 @@ def _context(tpl: DocxTemplate, context: Mapping[str, Any], images) -> dict[str,
     return ctx
 
 
-def _finish(tpl: DocxTemplate, template: Path, ctx: dict[str, Any]) -> bytes:
+def _link_package(package: Any, case_id: str) -> None:
+    """Put the case link into a package before it is saved (one zip write instead of two)."""
+    for rel in package.rels.values():
+        if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external:
+            rel.target_part._blob = _with_link(rel.target_part.blob, case_id)
+            return
+    part = Part(PackURI("/" + _DEFAULT_CUSTOM), _CT_CUSTOM, _with_link(None, case_id), package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+def _finish(tpl: DocxTemplate, template: Path, ctx: dict[str, Any], link: str | None) -> bytes:
     try:
         tpl.render(ctx, jinja_env=_environment(), autoescape=True)
+        if link is not None:
+            _link_package(tpl.docx.part.package, clean_value(str(link)))
         out = BytesIO()
         tpl.save(out)
     except TemplateError as exc:
@@ -159,8 +174,9 @@ def render(
     context: Mapping[str, Any],
     *,
     images: Mapping[str, Path] | None = None,
+    link: str | None = None,
 ) -> bytes:
-    """Fill `template` with `context` and return the .docx bytes.
+    """Fill `template` with `context` and return the .docx bytes (linked to case `link`, if given).
 
     `images` maps context keys to picture files, each inserted 20 mm high (a missing file prints
     nothing). Raises TemplateProblem when the template is missing, broken, uses a field the
@@ -171,7 +187,7 @@ def render(
         ctx = _context(tpl, context, images)
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
-    return _finish(tpl, template, ctx)
+    return _finish(tpl, template, ctx, link)
 
 
 def render_pengumuman(
@@ -180,6 +196,7 @@ def render_pengumuman(
     concept: bytes,
     *,
     images: Mapping[str, Path] | None = None,
+    link: str | None = None,
 ) -> bytes:
     """Fill the Pengumuman template with `isi` = the approved concept's body, as a sub-document.
 
@@ -194,7 +211,7 @@ def render_pengumuman(
         ctx["isi"] = tpl.new_subdoc(BytesIO(body))
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
-    return _finish(tpl, template, ctx)
+    return _finish(tpl, template, ctx, link)
 
 
 def _paragraph_text(p) -> str:

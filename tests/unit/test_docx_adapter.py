@@ -386,3 +386,18 @@ def test_set_link_on_non_docx_raises_value_error():
         zf.writestr("readme.txt", "x")
     with pytest.raises(ValueError):
         adapter.set_link(out.getvalue(), "PIP-2026-0001")
+
+
+def test_a_rendered_document_can_carry_its_link_without_a_second_zip_pass(tmp_path):
+    """render(link=...) writes the custom property while saving; read_link finds it."""
+    template = make_template(tmp_path, "No. {{ no }}")
+    data = adapter.render(template, {"no": "7"}, link="PIP-2026-0042")
+    assert adapter.read_link(data) == "PIP-2026-0042"
+    assert "No. 7" in body_text(data)
+    assert adapter.read_link(adapter.set_link(data, "PIP-2026-0043")) == "PIP-2026-0043"
+    template.write_bytes(adapter.set_link(template.read_bytes(), "TEMPLATE-0000-0001"))
+    relinked = adapter.render(template, {"no": "8"}, link="PIP-2026-0044")  # had its own already
+    with zipfile.ZipFile(BytesIO(relinked)) as z:
+        rels = z.read("_rels/.rels").decode()
+    assert rels.count("custom-properties") == 1
+    assert adapter.read_link(relinked) == "PIP-2026-0044"
