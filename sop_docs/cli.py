@@ -93,21 +93,31 @@ def scan(directory: Path) -> None:
 @main.command()
 @DIR
 @click.option("--polling/--native", "polling", default=None,
-              help="Force polling (network shares) or native events; default: by file system.")
-@click.option("--settle", type=float, default=2.0, show_default=True,
-              help="Seconds a file must stay unchanged before it is taken in.")
-@click.option("--rescan", type=float, default=60.0, show_default=True,
-              help="Seconds between full rescans (the safety net for missed events).")
+              help="Force polling (network shares) or native events. [sop.toml: watch.mode]")
+@click.option("--settle", type=float, default=None,
+              help="Seconds a file must stay unchanged before it is taken in. [watch.settle_seconds]")
+@click.option("--rescan", type=float, default=None,
+              help="Seconds between full rescans, the net for missed events. [watch.rescan_seconds]")
+@click.option("--poll-interval", type=float, default=None,
+              help="Seconds between looks in polling mode. [watch.poll_seconds]")
 @_friendly
-def watch(directory: Path, polling: bool | None, settle: float, rescan: float) -> None:
+def watch(directory: Path, polling: bool | None, settle: float | None, rescan: float | None,
+          poll_interval: float | None) -> None:
     """Do what `scan` does, continuously, until stopped (the service).
+
+    Settings come from the workspace's sop.toml [watch]; flags override them.
 
     Example: sop-docs watch /srv/ppid
     """
     from sop_docs import watch as watch_mode
+    from sop_docs.settings import load_settings
+    from sop_docs.workspace import open_workspace
 
-    mode = "auto" if polling is None else ("polling" if polling else "native")
-    watch_mode.run(directory, mode=mode, settle=settle, rescan_every=rescan)
+    s = load_settings(open_workspace(directory).root)
+    mode = s.watch_mode if polling is None else ("polling" if polling else "native")
+    watch_mode.run(directory, mode=mode, settle=s.settle_seconds if settle is None else settle,
+                   rescan_every=s.rescan_seconds if rescan is None else rescan,
+                   poll_interval=s.poll_seconds if poll_interval is None else poll_interval)
 
 
 @main.command()

@@ -45,6 +45,23 @@ class Settings:
     timezone: ZoneInfo
     hours: Mapping[int, tuple[time, time]]
     days_off: frozenset[date]
+    watch_mode: str = "auto"
+    settle_seconds: float = 2.0
+    rescan_seconds: float = 60.0
+    poll_seconds: float = 1.0
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _positive(value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not number > 0:
+        raise ValueError(f"{value!r} must be a positive number of seconds")
+    return number
 
 
 def load_settings(root: Path) -> Settings:
@@ -80,6 +97,10 @@ def load_settings(root: Path) -> Settings:
             timezone=tz,
             hours=hours,
             days_off=days_off,
+            watch_mode=_choice(raw["watch"]["mode"], ("auto", "native", "polling")),
+            settle_seconds=_positive(raw["watch"]["settle_seconds"]),
+            rescan_seconds=_positive(raw["watch"]["rescan_seconds"]),
+            poll_seconds=_positive(raw["watch"]["poll_seconds"]),
         )
     except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as e:
         raise InvalidSettings(f"{path}: {type(e).__name__}: {e}") from e

@@ -391,8 +391,8 @@ def set_link(docx: bytes, case_id: str) -> bytes:
             for info in zin.infolist():
                 if info.filename in replaced:
                     zout.writestr(info, replaced.pop(info.filename), zipfile.ZIP_DEFLATED)
-                else:
-                    zout.writestr(info, zin.read(info))
+                else:   # copied as it was; the fastest deflate level keeps a burst cheap
+                    zout.writestr(info, zin.read(info), compresslevel=1)
             for name, data in replaced.items():
                 zout.writestr(name, data)
     return out.getvalue()

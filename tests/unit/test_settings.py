@@ -106,3 +106,20 @@ def test_other_bad_values_name_the_path(tmp_path, text):
     path = write(tmp_path, text)
     with pytest.raises(InvalidSettings, match=str(path)):
         load_settings(tmp_path)
+
+
+def test_watch_settings_come_from_the_file(tmp_path):
+    """The [watch] section sets mode and windows; defaults are auto, 2 s, 60 s, 1 s."""
+    assert (load_settings(tmp_path).watch_mode, load_settings(tmp_path).settle_seconds) == ("auto", 2.0)
+    write(tmp_path, '[watch]\nmode = "polling"\nsettle_seconds = 8\n')
+    s = load_settings(tmp_path)
+    assert (s.watch_mode, s.settle_seconds, s.rescan_seconds, s.poll_seconds) == ("polling", 8.0, 60.0, 1.0)
+
+
+@pytest.mark.parametrize("text", ['[watch]\nmode = "sometimes"\n', "[watch]\nsettle_seconds = 0\n",
+                                  '[watch]\nrescan_seconds = "soon"\n'])
+def test_bad_watch_settings_name_the_path(tmp_path, text):
+    """A watch mode that does not exist, or a window that is not a positive number, is refused."""
+    path = write(tmp_path, text)
+    with pytest.raises(InvalidSettings, match=str(path)):
+        load_settings(tmp_path)
