@@ -30,8 +30,25 @@ class Journal:
 
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
+        self.sweep()
         for op in self.db.pending_ops():
             self.run(op["id"], op["op"], op["path"], op["sha256"])
+
+    def sweep(self) -> None:
+        """Remove the temporary files a killed process left behind (its own, never a person's).
+
+        They are our hidden `.…tmp` / `.in.…` names in the folders we write; their content is either
+        in the store already or was never recorded, so nothing is lost. Only one process writes a
+        workspace (the service lock), so none of them is still being written.
+        """
+        folders = [self.root, *sorted((self.root / "outbox").glob("*")), self.root / "quarantine",
+                   *sorted((self.root / "archive").glob("*"))]
+        leftovers = [p for d in folders if d.is_dir() for p in d.glob(".*.tmp")]
+        leftovers += list(self.blobs.root.glob(".in.*"))
+        for p in leftovers:
+            if p.is_file():
+                log.info("removing %s left by an interrupted write", p.relative_to(self.root))
+                p.unlink(missing_ok=True)
 
     def run(self, op_id: int, op: str, rel: str, sha: str | None) -> None:
         target = self.root / rel
