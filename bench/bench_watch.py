@@ -55,10 +55,10 @@ def _timed_take_in(self: Service, path: Path) -> None:
         IN_TAKE_IN[0] += time.perf_counter() - t
 
 
-def _recording_render(template: Path, context: Any, *, images: Any = None) -> bytes:
+def _recording_render(template: Path, context: Any, *, images: Any = None, **kw: Any) -> bytes:
     """The adapter's render, unchanged, plus a note of what it rendered (for the bare run)."""
     RECORDED.append((Path(template), dict(context), dict(images or {})))
-    return _render(template, context, images=images)
+    return _render(template, context, images=images, **kw)
 
 
 def bare_render(template: Path, context: dict[str, Any], images: dict[str, Path]) -> bytes:

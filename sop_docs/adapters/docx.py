@@ -21,6 +21,7 @@ as given. A concept without the separator (written from scratch) is embedded who
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import zipfile
@@ -115,15 +116,29 @@ def _load(template: Path) -> DocxTemplate:
     return DocxTemplate(str(template))
 
 
+@functools.lru_cache(maxsize=32)
+def _readable_image(path: str, size: int, mtime_ns: int) -> str | None:
+    """Why a picture cannot be used, or None; remembered per version of the file (the logo is
+    checked once, not for every document)."""
+    try:
+        Image.from_file(path)
+    except Exception as exc:  # python-docx raises several kinds for a non-image
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def _image(tpl: DocxTemplate, path: Path | None) -> InlineImage | str:
     """An InlineImage for a readable picture; "" (nothing printed) for a missing or odd file."""
-    if path is None or not Path(path).is_file():
+    try:
+        st = Path(path).stat() if path is not None else None
+    except OSError:
+        st = None
+    if path is None or st is None or not Path(path).is_file():
         log.warning("image %s not found; rendering without it", path)
         return ""
-    try:
-        Image.from_file(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a non-image
-        log.warning("image %s unreadable (%s); rendering without it", path, exc)
+    problem = _readable_image(str(path), st.st_size, st.st_mtime_ns)
+    if problem is not None:
+        log.warning("image %s unreadable (%s); rendering without it", path, problem)
         return ""
     return InlineImage(tpl, str(path), height=LOGO_HEIGHT)
 
