@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from sop_docs.errors import SopDocsError
+
+if TYPE_CHECKING:
+    from sop_docs.service import Service
 
 log = logging.getLogger("sop_docs")
 
@@ -37,6 +41,18 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"sop-docs: {e}", err=True)
             sys.exit(e.exit_code)
     return run
+
+
+@contextmanager
+def _reading(directory: Path) -> Iterator[Service]:
+    """The service for reading only (`status`, `verify`): it runs beside a watcher."""
+    from sop_docs.bootstrap import open_service
+
+    svc = open_service(directory, exclusive=False)
+    try:
+        yield svc
+    finally:
+        svc.close()
 
 
 DIR = click.argument("directory", required=False, default=".",
@@ -128,13 +144,8 @@ def status(directory: Path) -> None:
 
     Example: sop-docs status /srv/ppid
     """
-    from sop_docs.bootstrap import open_service
-
-    svc = open_service(directory, exclusive=False)
-    try:
+    with _reading(directory) as svc:
         rows = svc.register_rows()
-    finally:
-        svc.close()
     console = Console()
     if not rows:
         console.print("Tidak ada kasus terbuka. (No open cases.)")
@@ -161,13 +172,8 @@ def verify(directory: Path) -> None:
 
     Example: sop-docs verify /srv/ppid
     """
-    from sop_docs.bootstrap import open_service
-
-    svc = open_service(directory, exclusive=False)
-    try:
+    with _reading(directory) as svc:
         report = svc.verify()
-    finally:
-        svc.close()
     for problem in report.problems:
         click.echo(problem)
     if report.problems:

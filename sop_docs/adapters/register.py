@@ -154,6 +154,20 @@ def _header(ws, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
     ws.row_dimensions[1].height = 30
 
 
+def _history_sheet(wb: Workbook, title: str, history: Sequence[HistoryRow]) -> None:
+    hs = wb.create_sheet(title)
+    _header(hs, HISTORY_COLUMNS)
+    for r, h in enumerate(history, start=2):
+        hs.cell(r, 1, h.at).number_format = DATE_FORMAT
+        for col, v in enumerate((h.case_id, h.step, h.by, h.what, h.decision, h.catatan,
+                                 h.message), start=2):
+            put_text(hs.cell(r, col), v)
+    for i, w in enumerate((17, 16, 32, 16, 30, 14, 36, 60), start=1):
+        hs.column_dimensions[hs.cell(1, i).column_letter].width = w
+    hs.freeze_panes = "A2"
+    hs.protection.sheet = True
+
+
 def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -226,17 +240,7 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
-    hs = wb.create_sheet(SHEET_HISTORY)
-    _header(hs, HISTORY_COLUMNS)
-    for r, h in enumerate(history, start=2):
-        hs.cell(r, 1, h.at).number_format = DATE_FORMAT
-        for col, v in enumerate((h.case_id, h.step, h.by, h.what, h.decision, h.catatan,
-                                 h.message), start=2):
-            put_text(hs.cell(r, col), v)
-    for i, w in enumerate((17, 16, 32, 16, 30, 14, 36, 60), start=1):
-        hs.column_dimensions[hs.cell(1, i).column_letter].width = w
-    hs.freeze_panes = "A2"
-    hs.protection.sheet = True
+    _history_sheet(wb, SHEET_HISTORY, history)
 
     gs = wb.create_sheet(SHEET_HELP)
     for r, line in enumerate(HELP, start=1):
@@ -267,17 +271,7 @@ def build_year(year: int, cases: Sequence[Sequence[object]], history: Sequence[H
         ws.column_dimensions[ws.cell(1, i).column_letter].width = w
     ws.freeze_panes = "B2"
     ws.protection.sheet = True
-    hs = wb.create_sheet(f"Riwayat {year}")
-    _header(hs, HISTORY_COLUMNS)
-    for r, h in enumerate(history, start=2):
-        hs.cell(r, 1, h.at).number_format = DATE_FORMAT
-        for col, v in enumerate((h.case_id, h.step, h.by, h.what, h.decision, h.catatan,
-                                 h.message), start=2):
-            put_text(hs.cell(r, col), v)
-    for i, w in enumerate((17, 16, 32, 16, 30, 14, 36, 60), start=1):
-        hs.column_dimensions[hs.cell(1, i).column_letter].width = w
-    hs.freeze_panes = "A2"
-    hs.protection.sheet = True
+    _history_sheet(wb, f"Riwayat {year}", history)
     return wb
 
 
