@@ -401,7 +401,8 @@ def konsep_pengumuman() -> Document:
         "Tulis isi pengumuman di bawah garis ISI PENGUMUMAN. Judul dan tabel di atas tidak "
         "ikut ke naskah Pengumuman; kop, nomor, judul, tempat dan tanggal, serta tanda tangan "
         "diisi oleh sistem setelah konsep disetujui. Tabel, daftar dan gambar boleh dipakai. "
-        "Simpan berkas ini (nama boleh tetap) ke folder masuk Anda.",
+        "Setelah selesai, simpan berkas ini ke folder masuk (inbox) Anda; nama berkas boleh "
+        "tetap atau diganti, berkas tetap terhubung ke Nomor Agenda.",
         italic=True,
         size=10,
         align="justify",
