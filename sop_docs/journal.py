@@ -31,8 +31,7 @@ class Journal:
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
         self.sweep()
-        for op in self.db.pending_ops():
-            self.run(op["id"], op["op"], op["path"], op["sha256"])
+        self._run_all(self.db.pending_ops())
 
     def sweep(self) -> None:
         """Remove the temporary files a killed process left behind (its own, never a person's).
@@ -50,7 +49,8 @@ class Journal:
                 log.info("removing %s left by an interrupted write", p.relative_to(self.root))
                 p.unlink(missing_ok=True)
 
-    def run(self, op_id: int, op: str, rel: str, sha: str | None) -> None:
+    def run(self, op_id: int, op: str, rel: str, sha: str | None) -> bool:
+        """Carry out one operation; True when it is done and may be ticked off."""
         target = self.root / rel
         if op == "place":
             assert sha is not None
@@ -63,12 +63,14 @@ class Journal:
                 with self.db.tx():
                     self.db.conn.execute("UPDATE placements SET path=? WHERE path=?", (new, rel))
                     self.db.finish_op(op_id, new)
-                return
+                return False                     # ticked off already, with its new name
             if not target.exists():
                 self.blobs.materialise(sha, target)
         elif op == "remove":
             if target.exists():
-                current = self.blobs.put_file(target)   # whatever is there is kept first
+                current = sha256_file(target)
+                if current != sha:
+                    self.blobs.put_file(target)  # whatever is there is kept first
                 if sha and current != sha and rel.startswith("inbox/"):
                     log.info("%s was saved again meanwhile; the new version waits its turn", rel)
                 elif sha and current != sha:
@@ -79,16 +81,28 @@ class Journal:
                     target.unlink()
         elif op in self.builders:
             if not self.builders[op](op_id, target):
-                return                           # left pending: recover() tries again
+                return False                     # left pending: recover() tries again
         else:
             raise ValueError(f"unknown operation {op}")
-        with self.db.tx():
-            self.db.finish_op(op_id)
+        return True
 
     def apply(self, event_id: int) -> None:
-        for op in self.db.conn.execute("SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id",
-                                       (event_id,)).fetchall():
-            self.run(op["id"], op["op"], op["path"], op["sha256"])
+        self._run_all(self.db.conn.execute(
+            "SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id", (event_id,)).fetchall())
+
+    def _run_all(self, ops: list[sqlite3.Row]) -> None:
+        """Run operations in order and tick them off together (each is idempotent, so one that
+        ran but was not ticked off before a crash simply runs again)."""
+        done: list[int] = []
+        try:
+            for op in ops:
+                if self.run(op["id"], op["op"], op["path"], op["sha256"]):
+                    done.append(op["id"])
+        finally:
+            if done:
+                with self.db.tx():
+                    for op_id in done:
+                        self.db.finish_op(op_id)
 
     def free_name(self, rel: PurePosixPath) -> str:
         stem, suffix = rel.stem, rel.suffix
