@@ -146,7 +146,7 @@ def status(directory: Path) -> None:
     """
     with _reading(directory) as svc:
         rows = svc.register_rows()
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
     if not rows:
         console.print("Tidak ada kasus terbuka. (No open cases.)")
         return

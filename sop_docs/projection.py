@@ -101,14 +101,26 @@ class RegisterProjection:
             with self.db.tx():
                 self.db.set_meta("years_to_write", ",".join(str(y) for y in pending if y != year))
 
+    def notices(self) -> list[register.Notice]:
+        """Files answered in quarantine/ in the last 30 days, newest first, for whoever saved them."""
+        since = (self.clock() - timedelta(days=30)).isoformat()
+        out = []
+        for e in self.db.conn.execute("SELECT * FROM events WHERE kind='quarantined' AND at >= ? "
+                                      "ORDER BY id DESC", (since,)):
+            role = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
+            out.append(register.Notice(datetime.fromisoformat(e["at"]), role, e["case_id"] or "",
+                                       e["source"] or "", e["message"]))
+        return out
+
     def write(self, expected: str | None) -> bool:
         """Rewrite the register when what it shows changed, or a person saved it since."""
-        rows, history = self.rows(), self.history()
-        fingerprint = hashlib.sha256(repr((rows, history)).encode()).hexdigest()
+        rows, history, notices = self.rows(), self.history(), self.notices()
+        fingerprint = hashlib.sha256(repr((rows, history, notices)).encode()).hexdigest()
         if (expected is not None and expected == self.db.get_meta("register_hash")
                 and fingerprint == self.db.get_meta("register_fingerprint")):
             return True
-        ok = register.write(self.ws.register, register.build(rows, history), expected_hash=expected)
+        ok = register.write(self.ws.register, register.build(rows, history, notices),
+                            expected_hash=expected)
         if ok:
             with self.db.tx():
                 self.db.set_meta("register_hash", register.file_hash(self.ws.register) or "")

@@ -37,6 +37,8 @@ FONT = "Calibri"          # Excel's own; LibreOffice shows it as the metric-comp
 SHEET_OPEN = "Kasus Terbuka"
 SHEET_HISTORY = "Riwayat"
 SHEET_HELP = "Petunjuk"
+SHEET_NOTICES = "Pemberitahuan"
+NOTICE_COLUMNS = ("Waktu", "Untuk", "No. Agenda", "Berkas", "Pesan Sistem")
 HISTORY_COLUMNS = ("Waktu", "No. Agenda", "Tahap", "Oleh", "Kejadian", "Keputusan", "Catatan",
                    "Pesan Sistem")
 KEPUTUSAN, CATATAN, TOKEN = 10, 11, 13
@@ -52,6 +54,8 @@ HELP = [
     "Tulis catatan pada kolom 'Catatan' bila ada.",
     "4. Simpan dan tutup register. Sistem menjalankan keputusan dan menjawab di kolom 'Pesan Sistem'.",
     "Hanya kolom Keputusan dan Catatan yang dapat diubah. Riwayat lengkap ada pada lembar 'Riwayat'.",
+    "Berkas yang tidak dapat diproses dipindahkan ke folder quarantine/ dengan catatan; daftarnya "
+    "ada pada lembar 'Pemberitahuan'.",
 ]
 
 
@@ -80,6 +84,17 @@ class HistoryRow:
     what: str
     decision: str
     catatan: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A file that could not be taken in (last 30 days): who saved it where, and what to do."""
+
+    at: datetime
+    role: str
+    case_id: str
+    file: str
     message: str
 
 
@@ -168,7 +183,8 @@ def _history_sheet(wb: Workbook, title: str, history: Sequence[HistoryRow]) -> N
     hs.protection.sheet = True
 
 
-def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workbook:
+def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
+          notices: Sequence[Notice] = ()) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_OPEN
@@ -239,6 +255,18 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow]) -> Workboo
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+
+    ns = wb.create_sheet(SHEET_NOTICES)
+    _header(ns, NOTICE_COLUMNS)
+    for r, n in enumerate(notices, start=2):
+        ns.cell(r, 1, n.at).number_format = DATE_FORMAT
+        for col, v in enumerate((n.role, n.case_id, n.file, n.message), start=2):
+            put_text(ns.cell(r, col), v)
+            ns.cell(r, col).alignment = Alignment(vertical="top", wrap_text=col in (4, 5))
+    for i, w in enumerate((17, 16, 16, 45, 80), start=1):
+        ns.column_dimensions[ns.cell(1, i).column_letter].width = w
+    ns.freeze_panes = "A2"
+    ns.protection.sheet = True
 
     _history_sheet(wb, SHEET_HISTORY, history)
 

@@ -181,3 +181,18 @@ def test_a_note_typed_before_the_decision_is_kept_across_rewrites(office):
     office.decide(CASE, "Belum Sesuai", "Periksa angka tabel")
     office.scan()
     assert office.rows()[CASE]["Tahap"] == "2 - Penyusunan Konsep"
+
+
+def test_a_file_that_matches_no_case_is_announced_in_the_register(office):
+    """A draft without a case id has no row; the Pemberitahuan sheet tells the Fungsional."""
+    office.save("inbox/fungsional/konsep tanpa nomor.docx", CORPUS / "simple-list.docx")
+    office.scan()
+    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    assert wb.sheetnames[:2] == ["Kasus Terbuka", "Pemberitahuan"]
+    notices = list(wb["Pemberitahuan"].iter_rows(min_row=2, values_only=True))
+    wb.close()
+    assert len(notices) == 1
+    _, role, case, file, message = notices[0]
+    assert (role, case) == ("Fungsional", None)
+    assert file == "inbox/fungsional/konsep tanpa nomor.docx"
+    assert "quarantine/" in message
