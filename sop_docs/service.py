@@ -43,6 +43,16 @@ log = logging.getLogger("sop_docs")
 
 
 @dataclass(frozen=True)
+class DraftNow:
+    """The draft a decision is about: its content, its document row, and whether it was edited."""
+
+    sha: str
+    doc_id: int
+    name: str
+    edited: bool = False
+
+
+@dataclass(frozen=True)
 class Arrival:
     """A settled file in an inbox, and what its place says about it."""
 
@@ -478,11 +488,11 @@ class Service:
         current = self._current_draft(case, draft)
         if current is None:
             return                               # being saved right now: try again next pass
-        disk_sha = current[0]
-        if current[3]:                           # corrected in place: link it before it travels
+        disk_sha = current.sha
+        if current.edited:                       # corrected in place: link it before it travels
             try:
-                current = (self.blobs.put_bytes(docx.set_link(self.blobs.read(disk_sha), case.id)),
-                           *current[1:])
+                current = replace(current, sha=self.blobs.put_bytes(
+                    docx.set_link(self.blobs.read(disk_sha), case.id)))
             except ValueError:
                 self._answer(case, cell, now, seen_key,
                              f"Keputusan '{value}' belum dijalankan: dokumen di outbox "
@@ -505,7 +515,7 @@ class Service:
                 number = letter_number(self.settings, letter_seq, now)
                 letter_name = delivered_name(case.id, spec.label, case.subject, "docx")
                 letter = self.paperwork.pengumuman(
-                    case, now, number=number, concept=self.blobs.read(current[0]),
+                    case, now, number=number, concept=self.blobs.read(current.sha),
                     signer_role=step.role)
                 produced.append((key, letter, letter_name))
                 try:                             # the hardcopy goes beside it (SPEC step 4)
@@ -529,8 +539,8 @@ class Service:
                 assert self.db.next_number(f"letter:{self.sop.id}", now.year) == letter_seq
                 self.db.update_case(case.id, letter_number=letter_number(self.settings, letter_seq,
                                                                          now))
-            doc_id, sha, name = current[1], current[0], current[2]
-            if current[3]:                       # the reviewer corrected it in place
+            doc_id, sha, name = current.doc_id, current.sha, current.name
+            if current.edited:                   # the reviewer corrected it in place
                 self.db.conn.execute("UPDATE placements SET sha256=? WHERE doc_id=?",
                                      (disk_sha, draft["doc_id"]))
                 doc_id = self.db.add_document(case.id, DRAFT, sha, name, "edited",
@@ -554,27 +564,24 @@ class Service:
         label = self.sop.documents["nota_pengembalian"].label
         return delivered_name(case.id, f"{label} {n}", case.subject, "docx")
 
-    def _current_draft(self, case: CaseRow, draft) -> tuple[str, int, str, bool] | None:  # type: ignore[no-untyped-def]
-        """(sha, doc id, name, edited) of the draft as its holder left it; None while mid-save."""
+    def _current_draft(self, case: CaseRow, draft: sqlite3.Row | None) -> DraftNow | None:
+        """The draft as its holder left it (corrected in place or not); None while mid-save."""
         if draft is None:
             row = self.db.conn.execute("SELECT * FROM documents WHERE case_id=? AND kind=? "
                                        "ORDER BY id DESC LIMIT 1", (case.id, DRAFT)).fetchone()
-            if row is None:
-                return ("", 0, "", False)
-            return (row["sha256"], row["id"], row["name"], False)
+            return DraftNow(row["sha256"], row["id"], row["name"]) if row else DraftNow("", 0, "")
+        kept = DraftNow(draft["sha256"], draft["doc_id"], draft["name"])
         path = self.root / draft["path"]
         if not path.exists():
             log.warning("%s: %s was removed from the outbox; the last kept version is used",
                         case.id, draft["path"])
-            return (draft["sha256"], draft["doc_id"], draft["name"], False)
-        sha = sha256_file(path)
-        if sha == draft["sha256"]:
-            return (sha, draft["doc_id"], draft["name"], False)
+            return kept
+        if sha256_file(path) == kept.sha:
+            return kept
         if not sniff.is_complete(path):
             log.info("%s: %s is being saved; decision waits", case.id, draft["path"])
             return None
-        sha = self.blobs.put_file(path)
-        return (sha, draft["doc_id"], draft["name"], True)
+        return replace(kept, sha=self.blobs.put_file(path), edited=True)
 
     def _answer(self, case: CaseRow, cell: register.DecisionCell, now: datetime, seen_key: str,
                 message: str) -> None:

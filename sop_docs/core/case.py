@@ -10,7 +10,7 @@ with a message for the person concerned, and the case is unchanged. Nothing here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sop_docs.core.sop import Sop
 from sop_docs.errors import IllegalMove
@@ -57,7 +57,6 @@ class Transition:
     return_note: bool = False              # a Nota Pengembalian goes with the draft
     returned: bool = False
     message: str = ""
-    effects: tuple[str, ...] = field(default=())
 
     @property
     def closed(self) -> bool:
