@@ -15,6 +15,7 @@ import logging
 import shutil
 import sqlite3
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -257,8 +258,6 @@ class Service:
                     case: str | None = None, received_at: datetime | None = None) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
         tell the case concerned (if known) in the register; recorded first, like every step."""
-        import unicodedata
-
         shown = unicodedata.normalize("NFC", a.path.name)   # macOS clients save NFD names
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, shown, role_name=role_name, detail=detail,
@@ -301,8 +300,7 @@ class Service:
         kind = self.sop.kind(a.folder)
         t = open_case(self.sop)
         year = now.year
-        seq = self.db.conn.execute("SELECT COALESCE(MAX(value),0)+1 FROM counters WHERE name=? "
-                                   "AND year=?", (f"agenda:{self.sop.id}", year)).fetchone()[0]
+        seq = self.db.peek_number(f"agenda:{self.sop.id}", year)
         cid = case_id(self.sop.case_prefix, year, seq)
         subject = subject_from_name(a.path.name, self.sop.case_prefix)
         case = CaseRow(cid, self.sop.id, year, seq, kind.key, subject, now.isoformat(),
@@ -509,9 +507,7 @@ class Service:
         for key in t.produce:
             spec = self.sop.documents[key]
             if spec.numbered:
-                letter_seq = self.db.conn.execute(
-                    "SELECT COALESCE(MAX(value),0)+1 FROM counters WHERE name=? AND year=?",
-                    (f"letter:{self.sop.id}", now.year)).fetchone()[0]
+                letter_seq = self.db.peek_number(f"letter:{self.sop.id}", now.year)
                 number = letter_number(self.settings, letter_seq, now)
                 letter_name = delivered_name(case.id, spec.label, case.subject, "docx")
                 letter = self.paperwork.pengumuman(

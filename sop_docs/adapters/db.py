@@ -116,6 +116,12 @@ class Database:
         self.conn.close()
 
     # -- counters ---------------------------------------------------------------------------
+    def peek_number(self, name: str, year: int) -> int:
+        """The number next_number will give (to fill documents before the transaction takes it)."""
+        row = self.conn.execute("SELECT value FROM counters WHERE name=? AND year=?",
+                                (name, year)).fetchone()
+        return (row[0] if row else 0) + 1
+
     def next_number(self, name: str, year: int) -> int:
         """The next number of a yearly sequence; call inside tx() so a rollback returns it."""
         row = self.conn.execute("SELECT value FROM counters WHERE name=? AND year=?",
