@@ -264,3 +264,16 @@ def test_agenda_numbers_follow_the_order_of_saving_not_of_names(office):
     rows = office.rows()
     assert rows["PIP-2026-0001"]["Perihal"] == "Zonasi Pasar"
     assert rows["PIP-2026-0002"]["Perihal"] == "Anggaran"
+
+
+def test_agenda_numbers_start_again_each_year(office):
+    """The last case of 2026 and the first of 2027 are PIP-2026-0002 and PIP-2027-0001."""
+    from datetime import datetime
+    office.clock.now = datetime(2026, 12, 31, 15, 0)
+    for name in ("tables.docx", "simple-list.docx"):
+        office.save(f"inbox/kabid_kasubag/Akhir Tahun {name}", CORPUS / name)
+        office.scan()
+    office.clock.now = datetime(2027, 1, 4, 8, 0)
+    office.save("inbox/kabid_kasubag/Awal Tahun.docx", CORPUS / "footnotes.docx")
+    office.scan()
+    assert sorted(office.rows()) == ["PIP-2026-0001", "PIP-2026-0002", "PIP-2027-0001"]
