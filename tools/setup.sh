@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Everything sop-docs needs on a fresh Debian/Ubuntu machine: LibreOffice (PDF and format conversion,
-# and the tests' real Calc/Writer), fonts for the templates, poppler (PDF pages to PNG), the package.
+# Everything sop-docs needs on a fresh Debian/Ubuntu machine: LibreOffice Writer and Calc (PDF and
+# format conversion, and the tests' real Calc/Writer over UNO), the fonts the templates and the
+# register use, poppler (PDF pages to PNG), and this package with its test extras.
+# Running it again installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+have() {  # any one of the packages is installed
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 && return 0; done
+  return 1
+}
 need=()
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
-dpkg -s python3-uno >/dev/null 2>&1 || need+=(python3-uno libreoffice-script-provider-python)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-dpkg -s fonts-liberation >/dev/null 2>&1 || need+=(fonts-liberation fonts-dejavu-core)
-dpkg -s fonts-crosextra-carlito >/dev/null 2>&1 || need+=(fonts-crosextra-carlito)
+have libreoffice-writer-nogui libreoffice-writer || need+=(libreoffice-writer-nogui)
+have libreoffice-calc-nogui libreoffice-calc || need+=(libreoffice-calc-nogui)
+have python3-uno || need+=(python3-uno)
+have libreoffice-script-provider-python || need+=(libreoffice-script-provider-python)
+have poppler-utils || need+=(poppler-utils)
+have fonts-liberation || need+=(fonts-liberation)
+have fonts-dejavu-core || need+=(fonts-dejavu-core)
+have fonts-crosextra-carlito || need+=(fonts-crosextra-carlito)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
