@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import io
-import os
 import shutil
 import struct
 import tempfile
@@ -22,7 +21,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-CORPUS = Path(os.environ.get("SOP_DOCS_CORPUS", "/work/shared/corpus/word"))
+from tests.paths import CORPUS
+
 PASSWORD = "rahasia123"
 
 CT_MACRO = "application/vnd.ms-word.document.macroEnabled.main+xml"

@@ -13,10 +13,8 @@ from sop_docs.bootstrap import load_sop_ref, open_service
 from sop_docs.service import Service
 from sop_docs.settings import load_settings
 from sop_docs.workspace import init_workspace
+from tests.paths import CORPUS as CORPUS  # re-exported for the tests
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "word"
-if not CORPUS.exists():  # CI lays shared/ beside the clone
-    CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "word"
 TEMPLATES = Path(__file__).resolve().parents[1] / "sop_docs" / "templates"
 
 

@@ -22,9 +22,10 @@ from sop_docs.bootstrap import open_service
 from sop_docs.core.sop import load_sop
 from sop_docs.service import Service
 from sop_docs.workspace import init_workspace
+from tests.paths import CORPUS
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sop_pengaduan.toml"
-CORPUS = Path("/work/shared/corpus/word")
+
 LOGO = Path(__file__).resolve().parents[2] / "sop_docs" / "templates" / "logo.png"
 
 CASE = "ADU-2026-0001"

@@ -22,10 +22,11 @@ from tests.lo import (
     require_libreoffice,
     writer_edit,
 )
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.libreoffice
 
-CORPUS = Path("/work/shared/corpus/word")
+
 HEADERS = [
     "No. Agenda",
     "Tanggal Masuk",

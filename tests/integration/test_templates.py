@@ -18,9 +18,10 @@ from docx.oxml.ns import qn
 from sop_docs.adapters import docx as adapter
 from sop_docs.adapters import office
 from tests import lo
+from tests.paths import CORPUS
 
 TEMPLATES = Path(adapter.__file__).resolve().parent.parent / "templates"
-CORPUS = Path("/work/shared/corpus/word")
+
 LOGO = TEMPLATES / "logo.png"
 
 # Example office (not real contact data).

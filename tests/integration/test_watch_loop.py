@@ -25,10 +25,8 @@ import pytest
 from sop_docs import watch
 from sop_docs.core.intake import is_ignored
 from sop_docs.errors import WorkspaceBusy
+from tests.paths import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "word"
-if not CORPUS.is_dir():  # running from another checkout
-    CORPUS = Path("/work/shared/corpus/word")
 DOCX = CORPUS / "tables.docx"
 OTHER_DOCX = CORPUS / "footnotes.docx"
 SETTLE = 0.3
