@@ -15,7 +15,6 @@ while the watcher runs) and validated with the `bagit` package before the rename
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -30,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pypdf import PdfWriter
 
-from sop_docs.adapters.blobs import fsync_dir
+from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.register import put_text
 from sop_docs.core.naming import safe_component
 from sop_docs.errors import SopDocsError
@@ -215,20 +214,12 @@ def _encode(path: str) -> str:
     return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _write_bag(bag: Path, info: Mapping[str, str]) -> None:
     """bagit.txt, the payload manifest, bag-info.txt and the tag manifest (RFC 8493, SHA-256)."""
     lines, octets, count = [], 0, 0
     for f in sorted((bag / "data").rglob("*")):
         if f.is_file():
-            lines.append(f"{_sha256(f)}  {_encode(f.relative_to(bag).as_posix())}\n")
+            lines.append(f"{sha256_file(f)}  {_encode(f.relative_to(bag).as_posix())}\n")
             octets += f.stat().st_size
             count += 1
     (bag / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
@@ -238,7 +229,7 @@ def _write_bag(bag: Path, info: Mapping[str, str]) -> None:
             "Payload-Oxum": f"{octets}.{count}", **info}
     (bag / "bag-info.txt").write_text(
         "".join(f"{k}: {' '.join(str(v).split())}\n" for k, v in meta.items()), encoding="utf-8")
-    tags = [f"{_sha256(bag / n)}  {n}\n" for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt")]
+    tags = [f"{sha256_file(bag / n)}  {n}\n" for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt")]
     (bag / "tagmanifest-sha256.txt").write_text("".join(tags), encoding="utf-8")
 
 
@@ -292,7 +283,7 @@ def check_bundle(bag: Path, label: str) -> list[str]:
     for rel in sorted(on_disk - manifest.keys()):
         problems.append(f"{label}: berkas tambahan (not in manifest): {rel}")
     for rel in sorted(manifest.keys() & on_disk):
-        if _sha256(bag / rel) != manifest[rel]:
+        if sha256_file(bag / rel) != manifest[rel]:
             problems.append(f"{label}: berkas berubah (checksum differs): {rel}")
     try:
         bagit.Bag(str(bag)).validate(processes=1)

@@ -22,8 +22,28 @@ def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError:
+        pass  # some file systems (CIFS) refuse a directory fsync; the rename is still atomic
     finally:
         os.close(fd)
+
+
+def copy_atomically(src: Path, target: Path) -> None:
+    """Copy `src` to `target` so that `target` is never half-written: a hidden temporary name in
+    the same folder, fsynced, then renamed over (an interrupted copy leaves only `.….tmp`)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+            shutil.copyfileobj(f, out, CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
 
 
 def sha256_file(path: Path) -> str:
@@ -86,17 +106,5 @@ class BlobStore:
         return self.path(sha).read_bytes()
 
     def materialise(self, sha: str, target: Path) -> None:
-        """Write a kept file to `target` atomically (temp name in the same folder, then rename)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
-        tmp = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as out, self.path(sha).open("rb") as f:
-                shutil.copyfileobj(f, out, CHUNK)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        fsync_dir(target.parent)
+        """Write a kept file to `target` atomically."""
+        copy_atomically(self.path(sha), target)

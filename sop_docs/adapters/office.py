@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sop_docs.adapters.blobs import copy_atomically
 from sop_docs.adapters.sniff import DOCX, classify
 from sop_docs.errors import SopDocsError
 
@@ -169,7 +170,7 @@ def convert(sources: Sequence[Path], to: str, outdir: Path, *, timeout: float = 
                 failed.append(src)
                 problems.append(f"{src.name}: {problem}")
                 continue
-            _deliver(raw, target)
+            copy_atomically(raw, target)
             delivered.append(target)
     if failed:
         raise ConversionFailed(
@@ -298,30 +299,3 @@ def _verify(raw: Path, to: str) -> str | None:
     if verdict.kind != DOCX:
         return f"the output is not an ordinary docx ({verdict.reason}: {verdict.detail})"
     return None
-
-
-def _deliver(raw: Path, target: Path) -> None:
-    """Copy into the target folder under a hidden `.partial` name, fsync, then rename over."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        with raw.open("rb") as src, partial.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems (CIFS) refuse a directory fsync; the rename is still atomic
-    finally:
-        os.close(fd)

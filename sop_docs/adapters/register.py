@@ -8,7 +8,6 @@ overwritten. Text from documents is always written as text, never as a formula.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import zipfile
@@ -24,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sop_docs.adapters.blobs import fsync_dir
+from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.core.case import DECISIONS
 from sop_docs.core.intake import lock_names
 
@@ -122,7 +121,7 @@ def put_text(cell: Cell, value: object) -> None:
 
 def file_hash(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except FileNotFoundError:
         return None
 
