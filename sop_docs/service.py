@@ -498,7 +498,7 @@ class Service:
                              "dokumen Word. Simpan ulang sebagai .docx lalu pilih lagi.")
                 return
         produced: list[tuple[str, bytes, str]] = []
-        letter_seq = None
+        letter_seq, number = None, ""
         if t.return_note:
             produced.append(("nota_pengembalian", self.paperwork.nota(
                 case, now, step=case.step, to_role=t.deliver_to or step.role,
@@ -533,8 +533,7 @@ class Service:
         with self.db.tx():
             if letter_seq is not None:
                 assert self.db.next_number(f"letter:{self.sop.id}", now.year) == letter_seq
-                self.db.update_case(case.id, letter_number=letter_number(self.settings, letter_seq,
-                                                                         now))
+                self.db.update_case(case.id, letter_number=number)
             doc_id, sha, name = current.doc_id, current.sha, current.name
             if current.edited:                   # the reviewer corrected it in place
                 self.db.conn.execute("UPDATE placements SET sha256=? WHERE doc_id=?",
