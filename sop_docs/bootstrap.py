@@ -18,7 +18,7 @@ from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop, load_sop
 from sop_docs.errors import InvalidSop, WorkspaceBusy
 from sop_docs.paperwork import Paperwork
-from sop_docs.service import Service, convert_with_libreoffice
+from sop_docs.service import Service
 from sop_docs.settings import Settings, load_settings
 from sop_docs.workspace import Workspace, open_workspace
 
@@ -72,7 +72,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     db = Database(db_path if db_path.is_absolute() else ws.root / db_path)
     clock = clock or local_clock(settings)
     calendar = WorkCalendar(settings.hours, days_off(settings, clock().date()))
-    convert = convert_with_libreoffice if office.find_soffice() else None
+    convert = office.to_docx if office.find_soffice() else None
     return Service(ws, sop, settings, db, BlobStore(ws.store), calendar,
                    Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
                    on_close=lock.release if exclusive else None)

@@ -9,12 +9,11 @@ unticked. Each is idempotent, and `remove` keeps whatever it finds in the store 
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from sop_docs.adapters.blobs import BlobStore, sha256_file
-from sop_docs.adapters.db import Database
+from sop_docs.adapters.db import Database, Row
 from sop_docs.errors import SopDocsError
 
 log = logging.getLogger("sop_docs")
@@ -61,7 +60,7 @@ class Journal:
                 log.warning("name taken, delivering %s as %s", rel, new)
                 self.blobs.materialise(sha, self.root / new)
                 with self.db.tx():
-                    self.db.conn.execute("UPDATE placements SET path=? WHERE path=?", (new, rel))
+                    self.db.move_placement(rel, new)
                     self.db.finish_op(op_id, new)
                 return False                     # ticked off already, with its new name
             if not target.exists():
@@ -87,10 +86,9 @@ class Journal:
         return True
 
     def apply(self, event_id: int) -> None:
-        self._run_all(self.db.conn.execute(
-            "SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id", (event_id,)).fetchall())
+        self._run_all(self.db.pending_ops(event_id))
 
-    def _run_all(self, ops: list[sqlite3.Row]) -> None:
+    def _run_all(self, ops: Sequence[Row]) -> None:
         """Run operations in order and tick them off together (each is idempotent, so one that
         ran but was not ticked off before a crash simply runs again)."""
         done: list[int] = []
@@ -120,6 +118,6 @@ class Journal:
         self.db.add_op(event_id, "place", rel, sha)
         return rel
 
-    def plan_unplace(self, event_id: int, placement: sqlite3.Row) -> None:
+    def plan_unplace(self, event_id: int, placement: Row) -> None:
         self.db.unplace(placement["doc_id"])
         self.db.add_op(event_id, "remove", placement["path"], placement["sha256"])

@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sop_docs.adapters import register
-from sop_docs.adapters.db import Database
+from sop_docs.adapters.db import Database, Row
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
+from sop_docs.drafts import draft_placement
 from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
-
-DRAFT = "konsep"
-
-
-def draft_placement(db: Database, case_id: str) -> sqlite3.Row | None:
-    """Where the case's draft is now, if it is in an outbox."""
-    for p in db.placements(case_id):
-        if p["kind"] == DRAFT:
-            return p
-    return None
-
 
 class RegisterProjection:
     def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
@@ -58,12 +47,9 @@ class RegisterProjection:
         """Events of the open cases, and recent answers to files that matched no case."""
         open_ids = [c.id for c in self.db.open_cases()]
         since = (self.clock() - timedelta(days=30)).isoformat()
-        q = ",".join("?" * len(open_ids))
-        return self._history(self.db.conn.execute(
-            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
-            "ORDER BY id", (*open_ids, since)).fetchall())
+        return self._history(self.db.recent_events(open_ids, since))
 
-    def _history(self, rows: Iterable[sqlite3.Row]) -> list[register.HistoryRow]:
+    def _history(self, rows: Iterable[Row]) -> list[register.HistoryRow]:
         out = []
         for e in rows:
             step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
@@ -78,10 +64,8 @@ class RegisterProjection:
 
         Only a closing pays this cost (it grows with the year's cases); decisions never do.
         """
-        pending = [int(y) for y in self.db.get_meta("years_to_write").split(",") if y]
-        for year in sorted(set(pending)):
-            cases = self.db.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq",
-                                         (year,)).fetchall()
+        for year in self.db.years_to_write():
+            cases = self.db.cases_of_year(year)
             rows = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
                      self.sop.kind(c["kind"]).name,
                      "Selesai" if c["status"] == "closed" else "Berjalan",
@@ -89,9 +73,7 @@ class RegisterProjection:
                      c["letter_number"] or "",
                      datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
                     for c in cases]
-            history = self._history(self.db.conn.execute(
-                "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
-                "ORDER BY e.id", (year,)))
+            history = self._history(self.db.events_of_year(year))
             target = self.ws.archive(year) / f"Register {year}.xlsx"
             target.parent.mkdir(parents=True, exist_ok=True)
             if not register.write(target, register.build_year(year, rows, history),
@@ -99,14 +81,13 @@ class RegisterProjection:
                 log.info("%s is open; it will be updated once closed", self.ws.rel(target))
                 return
             with self.db.tx():
-                self.db.set_meta("years_to_write", ",".join(str(y) for y in pending if y != year))
+                self.db.year_written(year)
 
     def notices(self) -> list[register.Notice]:
         """Files answered in quarantine/ in the last 30 days, newest first, for whoever saved them."""
         since = (self.clock() - timedelta(days=30)).isoformat()
         out = []
-        for e in self.db.conn.execute("SELECT * FROM events WHERE kind='quarantined' AND at >= ? "
-                                      "ORDER BY id DESC", (since,)):
+        for e in self.db.events_of_kind("quarantined", since):
             role = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
             out.append(register.Notice(datetime.fromisoformat(e["at"]), role, e["case_id"] or "",
                                        e["source"] or "", e["message"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """),
 ]
+
+
+# A row as the rest of the package sees it: read by column name, never by SQL position.
+Row = Mapping[str, Any]
 
 
 @dataclass
@@ -142,6 +146,13 @@ class Database:
         r = self.conn.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
         return self._case(r) if r else None
 
+    def closed_cases(self) -> list[CaseRow]:
+        rows = self.conn.execute("SELECT * FROM cases WHERE status='closed' ORDER BY year, seq")
+        return [self._case(r) for r in rows]
+
+    def cases_of_year(self, year: int) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq", (year,)))
+
     def open_cases(self) -> list[CaseRow]:
         rows = self.conn.execute("SELECT * FROM cases WHERE status='open' ORDER BY year, seq")
         return [self._case(r) for r in rows]
@@ -173,6 +184,14 @@ class Database:
             (case_id, kind, version, sha, name, origin, source, step, at))
         return int(cur.lastrowid or 0)
 
+    def latest_document(self, case_id: str, kind: str) -> Row | None:
+        return self.conn.execute("SELECT * FROM documents WHERE case_id=? AND kind=? "
+                                 "ORDER BY id DESC LIMIT 1", (case_id, kind)).fetchone()
+
+    def count_documents(self, case_id: str, kind: str) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE case_id=? AND kind=?",
+                                     (case_id, kind)).fetchone()[0])
+
     def documents(self, case_id: str) -> list[sqlite3.Row]:
         return list(self.conn.execute(
             "SELECT * FROM documents WHERE case_id=? ORDER BY id", (case_id,)))
@@ -188,6 +207,13 @@ class Database:
     def place(self, doc_id: int, case_id: str, role: str | None, path: str, sha: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO placements VALUES (?,?,?,?,?)",
                           (doc_id, case_id, role, path, sha))
+
+    def repoint(self, doc_id: int, sha: str) -> None:
+        """The placed file now holds `sha` (a person corrected it in place; the bytes are kept)."""
+        self.conn.execute("UPDATE placements SET sha256=? WHERE doc_id=?", (sha, doc_id))
+
+    def move_placement(self, old: str, new: str) -> None:
+        self.conn.execute("UPDATE placements SET path=? WHERE path=?", (new, old))
 
     def unplace(self, doc_id: int) -> None:
         self.conn.execute("DELETE FROM placements WHERE doc_id=?", (doc_id,))
@@ -209,18 +235,48 @@ class Database:
              json.dumps(detail or {}, ensure_ascii=False)))
         return int(cur.lastrowid or 0)
 
+    def last_event_id(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
     def events(self, case_id: str | None = None) -> list[sqlite3.Row]:
         if case_id is None:
             return list(self.conn.execute("SELECT * FROM events ORDER BY id"))
         return list(self.conn.execute("SELECT * FROM events WHERE case_id=? ORDER BY id",
                                       (case_id,)))
 
+    def recent_events(self, case_ids: Sequence[str], since: str) -> list[sqlite3.Row]:
+        """The events of these cases, and those about no case since `since` (files answered)."""
+        q = ",".join("?" * len(case_ids))
+        return list(self.conn.execute(
+            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
+            "ORDER BY id", (*case_ids, since)))
+
+    def events_of_year(self, year: int) -> list[sqlite3.Row]:
+        """Every event of the cases opened in `year`."""
+        return list(self.conn.execute(
+            "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
+            "ORDER BY e.id", (year,)))
+
+    def events_of_kind(self, kind: str, since: str) -> list[sqlite3.Row]:
+        """Events of one kind since `since`, newest first."""
+        return list(self.conn.execute("SELECT * FROM events WHERE kind=? AND at >= ? "
+                                      "ORDER BY id DESC", (kind, since)))
+
     def add_op(self, event_id: int, op: str, path: str, sha: str | None) -> None:
         self.conn.execute("INSERT INTO ops (event_id, op, sha256, path) VALUES (?,?,?,?)",
                           (event_id, op, sha, path))
 
-    def pending_ops(self) -> list[sqlite3.Row]:
-        return list(self.conn.execute("SELECT * FROM ops WHERE done=0 ORDER BY id"))
+    def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
+        """Operations not yet carried out: all of them, or one event's."""
+        if event_id is None:
+            return list(self.conn.execute("SELECT * FROM ops WHERE done=0 ORDER BY id"))
+        return list(self.conn.execute("SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id",
+                                      (event_id,)))
+
+    def case_of_op(self, op_id: int) -> str | None:
+        row = self.conn.execute("SELECT e.case_id FROM ops o JOIN events e ON e.id = o.event_id "
+                                "WHERE o.id=?", (op_id,)).fetchone()
+        return row[0] if row else None
 
     def finish_op(self, op_id: int, path: str | None = None) -> None:
         if path is None:
@@ -253,3 +309,15 @@ class Database:
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    # -- the year registers still to write ----------------------------------------------------
+    def years_to_write(self) -> list[int]:
+        return sorted({int(y) for y in self.get_meta("years_to_write").split(",") if y})
+
+    def year_to_write(self, year: int) -> None:
+        years = {y for y in self.get_meta("years_to_write").split(",") if y}
+        self.set_meta("years_to_write", ",".join(sorted(years | {str(year)})))
+
+    def year_written(self, year: int) -> None:
+        pending = [y for y in self.get_meta("years_to_write").split(",") if y]
+        self.set_meta("years_to_write", ",".join(y for y in pending if y != str(year)))

@@ -299,3 +299,12 @@ def _verify(raw: Path, to: str) -> str | None:
     if verdict.kind != DOCX:
         return f"the output is not an ordinary docx ({verdict.reason}: {verdict.detail})"
     return None
+
+
+def to_docx(src: Path, suffix: str) -> bytes:
+    """A legacy or Strict document as an ordinary docx, made by LibreOffice in a private folder."""
+    with tempfile.TemporaryDirectory(prefix="sop_conv_") as tmp:
+        local = Path(tmp) / f"dokumen{suffix if suffix in ('.doc', '.odt', '.rtf') else '.docx'}"
+        shutil.copyfile(src, local)
+        out = convert([local], "docx", Path(tmp) / "out")
+        return out[0].read_bytes()

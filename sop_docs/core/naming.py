@@ -66,3 +66,14 @@ def delivered_name(case: str, label: str, subject: str, ext: str) -> str:
     tail = f".{ext}" if ext else ""
     room = 200 - len((head + tail).encode("utf-8"))
     return head + safe_component(subject, max_bytes=room) + tail
+
+
+def quarantine_name(shown: str, stamp: str) -> str:
+    """`20261123-090000 - <name>`: bounded in bytes, the extension kept (it still opens with a
+    double-click); a name without a usable extension is kept whole."""
+    stem, dot, ext = shown.rpartition(".")
+    ext = safe_component(ext, limit=10, max_bytes=20) if dot and stem.strip() else ""
+    if not ext or ext != shown.rpartition(".")[2]:
+        stem, ext = shown, ""
+    return safe_component(f"{stamp} - {stem}", limit=150, max_bytes=190 - len(ext)) + (
+        f".{ext}" if ext else "")

@@ -1,0 +1,259 @@
+"""Decisions: what a reviewer typed in the register — a step of the case, or an answer in Pesan Sistem.
+
+The register is the decision channel. Each row's Keputusan is read forgivingly, checked against the
+step the row was written for (a stale copy never acts twice, a decision on a row whose step changed
+is ignored), and becomes a core `Decide` command. The documents the transition asks for (a Nota
+Pengembalian, the numbered Pengumuman and its PDF) are filled, and the draft travels as its holder
+left it (corrected in place or not). Anything that cannot be done is answered in the row's Pesan
+Sistem and leaves the case where it was. Then the register is written anew from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sop_docs import archive
+from sop_docs.adapters import docx, pdf, register, sniff
+from sop_docs.adapters.blobs import BlobStore, sha256_file
+from sop_docs.adapters.db import CaseRow, Database, Row
+from sop_docs.archiving import Archiving
+from sop_docs.core.case import SELESAI, Decide, Transition, advance
+from sop_docs.core.decisions import normalise_decision
+from sop_docs.core.naming import delivered_name
+from sop_docs.core.sop import Sop
+from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
+from sop_docs.errors import IllegalMove
+from sop_docs.intake import case_state
+from sop_docs.paperwork import Paperwork, letter_number
+from sop_docs.projection import RegisterProjection
+from sop_docs.record import Change, Deliver, Op, Place, Recorder, Repoint, transition_change
+from sop_docs.settings import Settings
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+
+@dataclass(frozen=True)
+class DraftNow:
+    """The draft a decision is about: its content, its document row, and whether it was edited."""
+
+    sha: str
+    doc_id: int
+    name: str
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A decision that may be acted on: the cell, the case, the canonical value, the transition."""
+
+    cell: register.DecisionCell
+    case: CaseRow
+    value: str
+    t: Transition
+    seen_key: str
+    now: datetime
+
+
+class Decisions:
+    def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
+                 paperwork: Paperwork, recorder: Recorder, archiving: Archiving,
+                 projection: RegisterProjection, clock: Callable[[], datetime]) -> None:
+        self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
+        self.paperwork, self.recorder, self.archiving = paperwork, recorder, archiving
+        self.projection, self.clock = projection, clock
+
+    def process_register(self) -> None:
+        """Harvest decisions, act on them, rewrite the register; retry if a person saved meanwhile."""
+        for _ in range(5):
+            before = register.file_hash(self.ws.register)
+            for cell in register.read_decisions(self.ws.register):
+                self.decide(cell)
+            if self.projection.write(before):
+                self.projection.write_year_registers()
+                return
+            if register.is_open(self.ws.register):
+                log.info("register is open in Excel/LibreOffice; it will be updated once closed")
+                return
+        log.warning("register kept changing while being updated; will try again")
+
+    def decide(self, cell: register.DecisionCell) -> None:
+        """Act on one register row, or answer it in its Pesan Sistem."""
+        ruling = self._rule(cell)
+        if ruling is None:
+            return
+        draft = draft_placement(self.db, ruling.case.id)
+        current = self._current_draft(ruling.case, draft)
+        if current is None:
+            return                               # being saved right now: try again next pass
+        disk_sha = current.sha
+        if current.edited:                       # corrected in place: link it before it travels
+            try:
+                current = replace(current, sha=self.blobs.put_bytes(
+                    docx.set_link(self.blobs.read(disk_sha), ruling.case.id)))
+            except ValueError:
+                self._answer(ruling.case, cell, ruling.now, ruling.seen_key,
+                             f"Keputusan '{ruling.value}' belum dijalankan: dokumen di outbox "
+                             f"({draft['name'] if draft else ''}) tidak dapat dibaca sebagai "
+                             "dokumen Word. Simpan ulang sebagai .docx lalu pilih lagi.")
+                return
+        change = self._change(ruling, draft, current, disk_sha)
+        self.recorder.apply(change)
+        log.info("%s: %s at step %s -> step %s%s", ruling.case.id, ruling.value, ruling.case.step,
+                 ruling.t.state.step, " (closed)" if ruling.t.closed else "")
+
+    def _rule(self, cell: register.DecisionCell) -> Ruling | None:
+        """The decision to act on, or None once it is answered (or needs nothing)."""
+        now = self.clock()
+        case = self.db.case(cell.case_id)
+        if case is None or case.status != "open":
+            log.info("register row %s: case %s is not open; ignored", cell.row, cell.case_id)
+            return None
+        value = normalise_decision(cell.keputusan) if cell.keputusan else None
+        # what was typed, and what the case held then: the same words on a changed case count anew
+        seen_key = f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
+        if self.db.decision_seen(cell.token, seen_key):
+            return None                          # already acted on (a stale copy of the register)
+        if not cell.keputusan:
+            if cell.token == case.step_token and cell.catatan != case.catatan:
+                with self.db.tx():               # a note without a decision is kept for later
+                    self.db.update_case(case.id, catatan=cell.catatan)
+            return None
+        if cell.token != case.step_token:
+            message = (f"Keputusan '{cell.keputusan}' diabaikan: tahap kasus sudah berubah "
+                       f"(sekarang {self.sop.step(case.step).title}). Pilih ulang bila perlu.")
+        elif value is None:
+            message = (f"Keputusan '{cell.keputusan}' tidak dikenali: pilih Sesuai, Belum "
+                       f"Sesuai, atau {SELESAI}. Kasus tetap di tahap ini.")
+        else:
+            try:
+                t = advance(self.sop, case_state(case), Decide(value))
+            except IllegalMove as e:
+                message = f"Keputusan '{value}' tidak dijalankan: {e}"
+            else:
+                return Ruling(cell, case, value, t, seen_key, now)
+        self._answer(case, cell, now, seen_key, message)
+        return None
+
+    def _current_draft(self, case: CaseRow, draft: Row | None) -> DraftNow | None:
+        """The draft as its holder left it (corrected in place or not); None while mid-save."""
+        if draft is None:
+            row = self.db.latest_document(case.id, DRAFT)
+            return DraftNow(row["sha256"], row["id"], row["name"]) if row else DraftNow("", 0, "")
+        kept = DraftNow(draft["sha256"], draft["doc_id"], draft["name"])
+        path = self.ws.root / draft["path"]
+        if not path.exists():
+            log.warning("%s: %s was removed from the outbox; the last kept version is used",
+                        case.id, draft["path"])
+            return kept
+        if sha256_file(path) == kept.sha:
+            return kept
+        if not sniff.is_complete(path):
+            log.info("%s: %s is being saved; decision waits", case.id, draft["path"])
+            return None
+        return replace(kept, sha=self.blobs.put_file(path), edited=True)
+
+    def _change(self, r: Ruling, draft: Row | None, current: DraftNow, disk_sha: str) -> Change:
+        """The event of an accepted decision: documents filled, the draft moved or archived."""
+        case, t, now = r.case, r.t, r.now
+        produced, numbers, fields = self._documents(r, draft, current)
+        if "message" in fields:
+            t = replace(t, message=fields.pop("message"))
+        step = self.sop.step(case.step)
+        change = transition_change(case, t, now, kind="decided", role=step.role,
+                                   source=f"register.xlsx baris {r.cell.row}", decision=r.value,
+                                   catatan=r.cell.catatan)
+        change.numbers, change.decision_seen = numbers, (r.cell.token, r.seen_key)
+        change.case.update(fields)
+        final = any(self.sop.documents[k].numbered for k in t.produce)
+        travelling = not (final or t.closed) and t.deliver_to is not None
+        ops: list[Op] = []
+        moving: Deliver | Place = Place(current.doc_id, current.sha, current.name, t.deliver_to or "")
+        if current.edited and draft is not None:  # the reviewer corrected it in place
+            ops.append(Repoint(draft["doc_id"], disk_sha))
+            moving = Deliver(DRAFT, current.sha, current.name, None, case.step, "edited",
+                             draft["path"])
+            if travelling:
+                moving = replace(moving, to=t.deliver_to)
+            else:
+                ops.append(moving)           # kept as a version; it travels no further
+        if t.closed:
+            closing = {"kind": "decided", "step_from": case.step, "at": now.isoformat(),
+                       "decision": r.value, "catatan": r.cell.catatan}
+            ops += self.archiving.closing(case, closing, now)
+        else:
+            ops += travel(t.deliver_to, moving if travelling else None, produced)
+        change.ops = ops
+        return change
+
+    def _documents(self, r: Ruling, draft: Row | None, current: DraftNow
+                   ) -> tuple[list[Deliver], dict[str, int], dict[str, str]]:
+        """The documents the transition asks for (return note, the numbered letter and its PDF,
+        others), the counters they take, and the case fields they set."""
+        case, t, now = r.case, r.t, r.now
+        step = self.sop.step(case.step)
+        to = t.deliver_to
+        produced: list[Deliver] = []
+        numbers: dict[str, int] = {}
+        fields: dict[str, str] = {}
+        if t.return_note:
+            data = self.paperwork.nota(case, now, step=case.step, to_role=to or step.role,
+                                       catatan=r.cell.catatan,
+                                       document=draft["name"] if draft else "")
+            produced.append(Deliver(NOTA, self.blobs.put_bytes(data), self._nota_name(case), to,
+                                    case.step))
+        for key in t.produce:
+            spec = self.sop.documents[key]
+            if spec.numbered:
+                counter = f"letter:{self.sop.id}"
+                numbers[counter] = self.db.peek_number(counter, now.year)
+                fields["letter_number"] = letter_number(self.settings, numbers[counter], now)
+                produced += self._letter(case, key, fields, current, to, now, t)
+            else:
+                data = self.paperwork.render(key, case, now, {})
+                produced.append(Deliver(key, self.blobs.put_bytes(data),
+                                        delivered_name(case.id, spec.label, case.subject, "docx"),
+                                        to, case.step))
+        return produced, numbers, fields
+
+    def _letter(self, case: CaseRow, key: str, fields: dict[str, str], current: DraftNow,
+                to: str | None, now: datetime, t: Transition) -> list[Deliver]:
+        """The numbered Pengumuman and, beside it, its PDF (SPEC step 4). Without LibreOffice the
+        docx still goes and the register says so (`fields["message"]`)."""
+        spec = self.sop.documents[key]
+        name = delivered_name(case.id, spec.label, case.subject, "docx")
+        letter = self.paperwork.pengumuman(case, now, number=fields["letter_number"],
+                                           concept=self.blobs.read(current.sha),
+                                           signer_role=self.sop.step(case.step).role)
+        out = [Deliver(key, self.blobs.put_bytes(letter), name, to, case.step)]
+        try:
+            (hardcopy,) = pdf.to_pdf([(name, letter)])
+        except pdf.OfficeUnavailable as e:
+            log.error("%s: no PDF of the letter: %s", case.id, e)
+            fields["message"] = (f"{t.message} PDF pengumuman tidak dapat dibuat karena "
+                                 "LibreOffice belum terpasang di server; berkas Word tetap dikirim.")
+        except pdf.ConversionFailed as e:
+            log.error("%s: no PDF of the letter: %s", case.id, e)
+            fields["message"] = (f"{t.message} PDF pengumuman tidak dapat dibuat "
+                                 "(konversi LibreOffice gagal); berkas Word tetap dikirim.")
+        else:
+            out.append(Deliver(key + archive.PDF_SUFFIX, self.blobs.put_bytes(hardcopy),
+                               name.rsplit(".", 1)[0] + ".pdf", to, case.step))
+        return out
+
+    def _nota_name(self, case: CaseRow) -> str:
+        n = self.db.count_documents(case.id, NOTA) + 1
+        label = self.sop.documents[NOTA].label
+        return delivered_name(case.id, f"{label} {n}", case.subject, "docx")
+
+    def _answer(self, case: CaseRow, cell: register.DecisionCell, now: datetime, seen_key: str,
+                message: str) -> None:
+        """The decision is not acted on: the row's Pesan Sistem says why, once."""
+        self.recorder.apply(Change(
+            now, "decision_ignored", case.id, source=f"register.xlsx baris {cell.row}",
+            decision=cell.keputusan, catatan=cell.catatan, message=message,
+            case={"message": message}, decision_seen=(cell.token, seen_key)))
+        log.info("%s: register row %s: %s", case.id, cell.row, message)

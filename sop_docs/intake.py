@@ -1,0 +1,332 @@
+"""Intake: what a file saved into an inbox means — a step of its case, or an answer in quarantine.
+
+A settled file is kept in the store first, then read for what it is (`sniff`), which case it
+belongs to (the id stamped inside, else the id its name starts with) and where it was saved. That
+makes it one command of the case state machine (open a case, submit a draft, add a proof), or an
+answer: the file goes to quarantine/ with a note saying why and what to do. Either way the outcome
+is one `Change` handed to the recorder. Bad input never raises; it is answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from sop_docs import kendali
+from sop_docs.adapters import docx, sniff
+from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.core import notes
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.case import AddProof, CaseState, Submit, advance, open_case
+from sop_docs.core.intake import is_ignored
+from sop_docs.core.naming import (
+    case_id,
+    case_id_in_name,
+    delivered_name,
+    quarantine_name,
+    subject_from_name,
+)
+from sop_docs.core.sop import Sop
+from sop_docs.drafts import DRAFT, travel
+from sop_docs.errors import IllegalMove, SopDocsError
+from sop_docs.paperwork import Paperwork
+from sop_docs.record import (
+    Answer,
+    Change,
+    Deliver,
+    Op,
+    Received,
+    Recorder,
+    Remove,
+    transition_change,
+)
+from sop_docs.settings import Settings
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+# An unfinished package is answered only once nobody has written to it for this long (the watcher
+# hands it over after its own grace period; `scan` sees its age).
+STALE_AFTER = 60.0
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A settled file in an inbox, and what its place says about it."""
+
+    path: Path
+    rel: str
+    role: str | None
+    folder: str | None          # the subfolder below the role's inbox, if any
+
+
+def case_state(case: CaseRow) -> CaseState:
+    return CaseState(case.step, case.status != "open", frozenset(case.proofs))
+
+
+class Intake:
+    def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
+                 calendar: WorkCalendar, paperwork: Paperwork, recorder: Recorder,
+                 clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None) -> None:
+        self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
+        self.calendar, self.paperwork, self.recorder = calendar, paperwork, recorder
+        self.clock, self._convert = clock, convert
+
+    def pending(self) -> list[Path]:
+        """Every file waiting in an inbox, oldest first: agenda numbers follow the order of saving."""
+        inbox = self.ws.root / "inbox"
+        out = []
+        for p in inbox.rglob("*"):
+            rel = p.relative_to(inbox).parts
+            if any(is_ignored(part) for part in rel):
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue                           # gone meanwhile
+            if p.is_file():
+                out.append((st.st_mtime_ns, p))
+        return [p for _, p in sorted(out)]
+
+    def take_in(self, path: Path) -> None:
+        """Take in one settled file. Never raises for bad input: it is answered instead."""
+        if not path.is_file():
+            return
+        a = self._arrival(path)
+        sha = self.blobs.put_file(path)          # kept before anything else happens to it
+        log.info("received %s (%s)", a.rel, sha[:12])
+        last = self.db.last_event_id()
+        try:
+            self._route(a, sha)
+        except IllegalMove as e:
+            self._wrong_step(a, sha, e)
+        except OSError:
+            log.exception("could not take in %s; it stays in the inbox", a.rel)
+            raise
+        except Exception as e:
+            # content no check foresaw (a docx whose parts the libraries cannot parse): if nothing
+            # was recorded yet, answer it, or it would stop every later scan at this file
+            if self.db.last_event_id() != last:
+                log.exception("could not finish taking in %s", a.rel)
+                raise
+            log.exception("could not take in %s; quarantined", a.rel)
+            self.quarantine(a, sha, "corrupt", detail=f"{type(e).__name__}: {e}",
+                            case=self._linked_case(a, sha))
+
+    def _arrival(self, path: Path) -> Arrival:
+        rel = path.relative_to(self.ws.root / "inbox").parts
+        role = rel[0] if len(rel) > 1 and rel[0] in self.sop.roles else None
+        folder = rel[1] if len(rel) > 2 else None
+        return Arrival(path, self.ws.rel(path), role, folder)
+
+    def _wrong_step(self, a: Arrival, sha: str, e: IllegalMove) -> None:
+        """The case is not waiting for this file: say where it is, in the SOP's words."""
+        cid = self._linked_case(a, sha)
+        case = self.db.case(cid) if cid else None
+        where = str(e)
+        if case is not None and case.step in self.sop.steps:
+            step = self.sop.step(case.step)
+            where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
+        self.quarantine(a, sha, "wrong_step", detail=where, case=cid)
+
+    def _linked_case(self, a: Arrival, sha: str) -> str | None:
+        """The case a file belongs to: the id stamped inside (any Word package, whatever its name
+        or verdict: a skeleton saved as .docm still says whose it is), else the id its name starts
+        with. Files over the size limit are not read."""
+        cid = None
+        stored = self.blobs.path(sha)
+        try:
+            if stored.stat().st_size <= self.settings.max_file_bytes:
+                with stored.open("rb") as f:
+                    zipped = f.read(4) == b"PK\x03\x04"
+                cid = docx.read_link(stored.read_bytes()) if zipped else None
+        except (OSError, ValueError):
+            cid = None
+        return cid or case_id_in_name(a.path.name)
+
+    # ------------------------------------------------------------------ routing
+    def _route(self, a: Arrival, sha: str) -> None:
+        """The command an arrival means, or the answer it gets."""
+        verdict = sniff.classify(a.path, max_bytes=self.settings.max_file_bytes)
+        if verdict.kind == "reject":
+            if verdict.reason == "incomplete" and (
+                    datetime.now().timestamp() - a.path.stat().st_mtime < STALE_AFTER):
+                log.info("%s is still being written; left in place", a.rel)
+                return
+            self.quarantine(a, sha, verdict.reason or "corrupt", detail=verdict.detail,
+                            case=self._linked_case(a, sha))
+            return
+        if a.role is None:
+            self.quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
+            return
+        linked = self._linked_case(a, sha)
+        intake = a.role in self.sop.intake_roles() and (
+            a.folder is None or a.folder in {k.key for k in self.sop.kinds})
+        case = self.db.case(linked) if linked else None
+        if linked and (case is None or case.status != "open"):
+            if not (intake and case is None and case_id_in_name(a.path.name) is None):
+                self.quarantine(a, sha, "unknown_case", case=linked)
+                return
+            case = None   # an id inside a foreign document: treat as new material
+        if case is None:
+            if not intake:
+                self.quarantine(a, sha, "unlinked")
+            elif not self._duplicate(a, sha, None):
+                self._open(a, sha, stamp=verdict.kind == "docx")
+            return
+        if self._duplicate(a, sha, case):
+            return
+        if a.folder in self.sop.proof_folders().get(a.role, ()):
+            self._proof(a, sha, case, a.folder)
+            return
+        data = self._as_docx(a, sha, case, verdict)
+        if data is not None:
+            self._submit(a, sha, case, data)
+
+    def _as_docx(self, a: Arrival, sha: str, case: CaseRow, verdict: sniff.Verdict) -> bytes | None:
+        """The draft's content as a docx, or None once it is answered."""
+        if verdict.kind == "convert":
+            return self._converted(a, sha, case.id)
+        if verdict.kind != "docx":
+            self.quarantine(a, sha, "not_docx", detail=verdict.detail, case=case.id)
+            return None
+        return self.blobs.read(sha)
+
+    def _converted(self, a: Arrival, sha: str, case: str | None = None) -> bytes | None:
+        """A legacy/ODF/RTF/Strict document as a docx, or None once it is quarantined."""
+        if self._convert is None:
+            self.quarantine(a, sha, "conversion_failed", case=case,
+                            detail="LibreOffice (soffice) is not installed on the server.")
+            return None
+        try:
+            return self._convert(self.blobs.path(sha), a.path.suffix.lower())
+        except SopDocsError as e:
+            self.quarantine(a, sha, "conversion_failed", detail=str(e), case=case)
+            return None
+
+    def _duplicate(self, a: Arrival, sha: str, case: CaseRow | None) -> bool:
+        """True (and answered) when this content was already accepted for the case it concerns.
+
+        For a case: accepted at this same step, or at any earlier step while the case is now not
+        waiting for this role (a second save after the case moved on is a copy, not a late
+        version). The case back at this role (after a return) may take the same bytes again.
+        Without a case, the same material that opened a case still open is a duplicate.
+        """
+        waits_for = (self.sop.step(case.step).role
+                     if case is not None and case.step in self.sop.steps else None)
+        for r in self.db.accepted_before(sha):
+            same = (case is None and r["case_id"] is not None
+                    and (c := self.db.case(r["case_id"])) is not None and c.status == "open"
+                    and r["token"] == "intake") or (
+                case is not None and r["case_id"] == case.id
+                and (r["token"] == case.step_token or waits_for != a.role))
+            if same:
+                self.quarantine(a, sha, "duplicate", detail=r["path"], case=r["case_id"],
+                                received_at=datetime.fromisoformat(r["at"]))
+                return True
+        return False
+
+    # ------------------------------------------------------------------ answers
+    def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
+                   case: str | None = None, received_at: datetime | None = None) -> None:
+        """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
+        tell the case concerned (if known) in the register; recorded first, like every step."""
+        shown = unicodedata.normalize("NFC", a.path.name)   # macOS clients save NFD names
+        role_name = self.sop.roles[a.role].name if a.role else "pengirim"
+        note = notes.quarantine_note(reason, shown, role_name=role_name, detail=detail,
+                                     case_id=case, received_at=received_at,
+                                     inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
+        message = notes.register_message(reason, shown)
+        now = self.clock()
+        name = quarantine_name(shown, now.strftime("%Y%m%d-%H%M%S"))
+        note_sha = self.blobs.put_bytes(note.encode("utf-8"))
+        known = case if case and self.db.case(case) else None
+        self.recorder.apply(Change(
+            now, "quarantined", known, a.role, source=a.rel, message=message,
+            detail={"reason": reason, "detail": detail, "sha256": sha},
+            case={"message": message} if known else {},
+            received=[Received(sha, a.rel, known, None, f"quarantined:{reason}")],
+            ops=[Answer(name, sha, note_sha), Remove(a.rel, sha)]))
+        log.warning("quarantined %s: %s %s", a.rel, reason, detail)
+
+    # ------------------------------------------------------------------ commands
+    def _open(self, a: Arrival, sha: str, *, stamp: bool) -> None:
+        """New material: a case with the next agenda number, its documents to the next role."""
+        now = self.clock()
+        kind = self.sop.kind(a.folder)
+        t = open_case(self.sop)
+        first = self.sop.first_step.number
+        seq = self.db.peek_number(f"agenda:{self.sop.id}", now.year)
+        cid = case_id(self.sop.case_prefix, now.year, seq)
+        subject = subject_from_name(a.path.name, self.sop.case_prefix)
+        case = CaseRow(cid, self.sop.id, now.year, seq, kind.key, subject, now.isoformat(),
+                       t.state.step, "", now.isoformat(), "open", None, None, [], t.message, "")
+        to = t.deliver_to
+        assert to is not None
+        deadline = self.calendar.deadline(now, self.sop.step(t.state.step).time)
+        material = sha
+        if stamp:
+            material = self.blobs.put_bytes(docx.set_link(self.blobs.read(sha), cid))
+        bahan = delivered_name(cid, "Bahan", subject_from_name(a.path.name),
+                               a.path.suffix.lstrip("."))
+        ops: list[Op] = [Deliver("bahan", material, bahan, to, first, "received", a.rel)]
+        for key in t.produce:
+            data = self._opening_document(key, case, now, a, deadline, to)
+            name = delivered_name(cid, self.sop.documents[key].label, subject, "docx")
+            ops.append(Deliver(key, self.blobs.put_bytes(data), name, to, first))
+        self.recorder.apply(Change(
+            now, "opened", cid, a.role, first, t.state.step, source=a.rel, message=t.message,
+            detail={"kind": kind.key, "sha256": sha}, opens=case, enters_step=True,
+            numbers={f"agenda:{self.sop.id}": seq},
+            received=[Received(sha, a.rel, cid, "intake", "accepted")],
+            ops=[*ops, Remove(a.rel, sha)]))
+        log.info("%s opened from %s; delivered to outbox/%s", cid, a.rel, to)
+
+    def _opening_document(self, key: str, case: CaseRow, now: datetime, a: Arrival,
+                          deadline: datetime, to: str) -> bytes:
+        if key == "disposisi":
+            return self.paperwork.disposisi(case, now, material=a.path.name, deadline=deadline,
+                                            to_role=to)
+        if key == DRAFT:
+            return self.paperwork.konsep(case, now, deadline=deadline)
+        return self.paperwork.render(key, case, now, {})
+
+    def _submit(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> None:
+        """A draft from the role that holds the case: stored linked, and on to the next holder."""
+        assert a.role is not None
+        t = advance(self.sop, case_state(case), Submit(a.role))
+        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
+            t = replace(t, message=f"{t.message} {empty}")
+        now = self.clock()
+        stamped = self.blobs.put_bytes(docx.set_link(data, case.id))
+        name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
+        change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
+                                   detail={"sha256": sha})
+        change.received.append(Received(sha, a.rel, case.id, case.step_token, "accepted"))
+        draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel)
+        change.ops = [*travel(t.deliver_to, draft, []), Remove(a.rel, sha)]
+        self.recorder.apply(change)
+        log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
+                 t.state.step)
+
+    def _proof(self, a: Arrival, sha: str, case: CaseRow, proof: str) -> None:
+        """A proof of publication: kept with the case, shown back in the publisher's outbox."""
+        assert a.role is not None
+        t = advance(self.sop, case_state(case), AddProof(a.role, proof))
+        now = self.clock()
+        label = proof.replace("_", " ").title()
+        name = delivered_name(case.id, label, subject_from_name(a.path.name, self.sop.case_prefix),
+                              a.path.suffix.lstrip("."))
+        self.recorder.apply(Change(
+            now, "proof", case.id, a.role, case.step, case.step, source=a.rel, message=t.message,
+            detail={"proof": proof, "sha256": sha},
+            case={"proofs": sorted(t.state.proofs), "message": t.message},
+            received=[Received(sha, a.rel, case.id, case.step_token, "accepted")],
+            ops=[Deliver(proof, sha, name, a.role, case.step, "received", a.rel),
+                 Remove(a.rel, sha)]))
+        log.info("%s: proof %s from %s", case.id, proof, a.rel)
