@@ -26,7 +26,6 @@ from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
 from sop_docs.errors import IllegalMove
-from sop_docs.intake import case_state
 from sop_docs.paperwork import Paperwork, letter_number
 from sop_docs.projection import RegisterProjection
 from sop_docs.record import Change, Deliver, Op, Place, Recorder, Repoint, transition_change
@@ -130,7 +129,7 @@ class Decisions:
                        f"Sesuai, atau {SELESAI}. Kasus tetap di tahap ini.")
         else:
             try:
-                t = advance(self.sop, case_state(case), Decide(value))
+                t = advance(self.sop, case.state, Decide(value))
             except IllegalMove as e:
                 message = f"Keputusan '{value}' tidak dijalankan: {e}"
             else:

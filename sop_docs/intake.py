@@ -22,7 +22,7 @@ from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import notes
 from sop_docs.core.calendar import WorkCalendar
-from sop_docs.core.case import AddProof, CaseState, Submit, advance, open_case
+from sop_docs.core.case import AddProof, Submit, advance, open_case
 from sop_docs.core.intake import is_ignored
 from sop_docs.core.naming import (
     case_id,
@@ -63,10 +63,6 @@ class Arrival:
     rel: str
     role: str | None
     folder: str | None          # the subfolder below the role's inbox, if any
-
-
-def case_state(case: CaseRow) -> CaseState:
-    return CaseState(case.step, case.status != "open", frozenset(case.proofs))
 
 
 class Intake:
@@ -299,7 +295,7 @@ class Intake:
     def _submit(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> None:
         """A draft from the role that holds the case: stored linked, and on to the next holder."""
         assert a.role is not None
-        t = advance(self.sop, case_state(case), Submit(a.role))
+        t = advance(self.sop, case.state, Submit(a.role))
         if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
             t = replace(t, message=f"{t.message} {empty}")
         now = self.clock()
@@ -317,7 +313,7 @@ class Intake:
     def _proof(self, a: Arrival, sha: str, case: CaseRow, proof: str) -> None:
         """A proof of publication: kept with the case, shown back in the publisher's outbox."""
         assert a.role is not None
-        t = advance(self.sop, case_state(case), AddProof(a.role, proof))
+        t = advance(self.sop, case.state, AddProof(a.role, proof))
         now = self.clock()
         label = proof.replace("_", " ").title()
         name = delivered_name(case.id, label, subject_from_name(a.path.name, self.sop.case_prefix),

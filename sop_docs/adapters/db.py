@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sop_docs.core.case import CaseState
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
     CREATE TABLE counters (name TEXT NOT NULL, year INTEGER NOT NULL, value INTEGER NOT NULL,
@@ -80,6 +82,11 @@ class CaseRow:
     proofs: list[str]
     message: str
     catatan: str
+
+    @property
+    def state(self) -> CaseState:
+        """What the core's state machine needs to know of the case."""
+        return CaseState(self.step, self.status != "open", frozenset(self.proofs))
 
 
 class Database:
