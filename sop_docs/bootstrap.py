@@ -11,9 +11,8 @@ from pathlib import Path
 import holidays
 from filelock import FileLock, Timeout
 
+from sop_docs import guard
 from sop_docs.adapters import office
-from sop_docs.adapters.blobs import BlobStore
-from sop_docs.adapters.db import Database
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop, load_sop
 from sop_docs.errors import InvalidSop, WorkspaceBusy
@@ -68,11 +67,27 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
             raise WorkspaceBusy(
                 f"another sop-docs process is working on {ws.root} (the watcher?); "
                 "it already does what `scan` would") from e
-    db_path = Path(settings.database)
-    db = Database(db_path if db_path.is_absolute() else ws.root / db_path)
+    try:
+        db = guard.open_database(database_path(ws, settings), create=exclusive)
+        try:
+            blobs = guard.open_store(ws, db, create=exclusive)
+            guard.check_history(ws, sop, db)
+        except BaseException:
+            db.close()
+            raise
+    except BaseException:
+        if exclusive:
+            lock.release()
+        raise
     clock = clock or local_clock(settings)
     calendar = WorkCalendar(settings.hours, days_off(settings, clock().date()))
     convert = office.to_docx if office.find_soffice() else None
-    return Service(ws, sop, settings, db, BlobStore(ws.store), calendar,
+    return Service(ws, sop, settings, db, blobs, calendar,
                    Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
                    on_close=lock.release if exclusive else None)
+
+
+def database_path(ws: Workspace, settings: Settings) -> Path:
+    """`[system] database`: absolute, or relative to the workspace."""
+    path = Path(settings.database)
+    return path if path.is_absolute() else ws.root / path

@@ -43,3 +43,17 @@ class WorkspaceBusy(SopDocsError):
     """Another sop-docs process holds the workspace lock."""
 
     exit_code = 5
+
+
+class StateMismatch(SopDocsError):
+    """The database or the content store does not match the workspace (missing, empty, corrupt, or
+    behind what archive/ and the register show): the service refuses to start over existing
+    history; the administrator restores a backup (`sop-docs restore`)."""
+
+    exit_code = 6
+
+
+class StorageFull(SopDocsError):
+    """The disk (or the database) has no room: nothing was changed, and it is tried again."""
+
+    exit_code = 7

@@ -2,8 +2,11 @@
 
 Every event is recorded with the operations that make the folders match the database (`place` a
 stored file at a path, `remove` a file, or a named builder such as the archive `bundle`). They run
-after the transaction commits and are ticked off one by one; `recover()` runs whatever a crash left
-unticked. Each is idempotent, and `remove` keeps whatever it finds in the store before deleting it.
+after the transaction commits, in order, and are ticked off; `recover()` runs whatever a crash left
+unticked. Each is idempotent. A file is removed only once its bytes are read back from the store
+and match, and an operation that fails stops the later operations of its event (and of the later
+events of its case): a bundle that could not be made never lets the outboxes be emptied.
+Only regular files are read or removed, and never through a linked folder (`safefs`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from sop_docs.adapters import safefs
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import Database, Row
 from sop_docs.errors import SopDocsError
@@ -41,48 +45,72 @@ class Journal:
         """
         folders = [self.root, *sorted((self.root / "outbox").glob("*")), self.root / "quarantine",
                    *sorted((self.root / "archive").glob("*"))]
-        leftovers = [p for d in folders if d.is_dir() for p in d.glob(".*.tmp")]
+        leftovers = [p for d in folders if safefs.kind(d) == safefs.FOLDER for p in d.glob(".*.tmp")]
         leftovers += list(self.blobs.root.glob(".in.*"))
         for p in leftovers:
-            if p.is_file():
+            if safefs.is_regular(p):
                 log.info("removing %s left by an interrupted write", p.relative_to(self.root))
                 p.unlink(missing_ok=True)
 
-    def run(self, op_id: int, op: str, rel: str, sha: str | None) -> bool:
-        """Carry out one operation; True when it is done and may be ticked off."""
+    def run(self, op_id: int, op: str, rel: str, sha: str | None) -> str | None:
+        """Carry out one operation: the path it is done at (its own, or a free name it had to
+        take), or None when it could not be done now (it stays pending)."""
         target = self.root / rel
+        try:
+            safefs.check_inside(self.root, target)
+        except (safefs.NotRegular, ValueError) as e:
+            log.error("%s is not touched: %s", rel, e)
+            return None
         if op == "place":
             assert sha is not None
-            if target.exists() and sha256_file(target) != sha:
-                # something else took the name meanwhile: keep it and use a free name
-                self.blobs.put_file(target)
-                new = self.free_name(PurePosixPath(rel))
-                log.warning("name taken, delivering %s as %s", rel, new)
-                self.blobs.materialise(sha, self.root / new)
-                with self.db.tx():
-                    self.db.move_placement(rel, new)
-                    self.db.finish_op(op_id, new)
-                return False                     # ticked off already, with its new name
-            if not target.exists():
-                self.blobs.materialise(sha, target)
-        elif op == "remove":
-            if target.exists():
-                current = sha256_file(target)
-                if current != sha:
-                    self.blobs.put_file(target)  # whatever is there is kept first
-                if sha and current != sha and rel.startswith("inbox/"):
-                    log.info("%s was saved again meanwhile; the new version waits its turn", rel)
-                elif sha and current != sha:
-                    log.warning("%s changed before it was moved; the changed copy is kept (%s)",
-                                rel, current[:12])
-                    target.unlink()
-                else:
-                    target.unlink()
-        elif op in self.builders:
-            if not self.builders[op](op_id, target):
-                return False                     # left pending: recover() tries again
-        else:
-            raise ValueError(f"unknown operation {op}")
+            return self._place(rel, target, sha)
+        if op == "remove":
+            return rel if self._remove(rel, target, sha) else None
+        if op in self.builders:
+            return rel if self.builders[op](op_id, target) else None
+        raise ValueError(f"unknown operation {op}")
+
+    def _place(self, rel: str, target: Path, sha: str) -> str:
+        kind = safefs.kind(target)
+        if kind is None:
+            self.blobs.materialise(sha, target)
+            return rel
+        if kind == safefs.FILE and sha256_file(target) == sha:
+            return rel                           # already there (an earlier run got this far)
+        if kind == safefs.FILE:                  # something else took the name: keep it
+            self.blobs.put_file(target)
+        new = self.free_name(PurePosixPath(rel))
+        log.warning("name taken (%s), delivering %s as %s", kind, rel, new)
+        self.blobs.materialise(sha, self.root / new)
+        return new
+
+    def _remove(self, rel: str, target: Path, sha: str | None) -> bool:
+        """Remove a file whose bytes are safe in the store; True when it is gone (or must stay)."""
+        kind = safefs.kind(target)
+        if kind is None:
+            return True
+        if kind in (safefs.LINK, safefs.SPECIAL):
+            log.warning("%s was replaced by a %s; only the %s is removed (nothing is read through "
+                        "it)", rel, kind, kind)
+            target.unlink()
+            return True
+        if kind == safefs.FOLDER:
+            log.warning("%s is now a folder; left as it is", rel)
+            return True
+        current = sha256_file(target)
+        if current != sha and rel.startswith("inbox/"):
+            self.blobs.put_file(target)          # whatever is there is kept first
+            log.info("%s was saved again meanwhile; the new version waits its turn", rel)
+            return True
+        if not self.blobs.holds(current):
+            self.blobs.put_file(target)          # the store lost it, or never had this version
+            if not self.blobs.holds(current):
+                log.error("%s: its bytes cannot be kept in the store; not removed", rel)
+                return False
+        if sha and current != sha:
+            log.warning("%s changed before it was moved; the changed copy is kept (%s)",
+                        rel, current[:12])
+        target.unlink()
         return True
 
     def apply(self, event_id: int) -> None:
@@ -90,24 +118,40 @@ class Journal:
 
     def _run_all(self, ops: Sequence[Row]) -> None:
         """Run operations in order and tick them off together (each is idempotent, so one that
-        ran but was not ticked off before a crash simply runs again)."""
-        done: list[int] = []
+        ran but was not ticked off before a crash simply runs again). A failure stops the rest
+        of its event and the later events of its case; other cases go on."""
+        done: list[tuple[int, str, str]] = []
+        stopped_events: set[int] = set()
+        stopped_cases: set[str] = set()
         try:
             for op in ops:
-                if self.run(op["id"], op["op"], op["path"], op["sha256"]):
-                    done.append(op["id"])
+                if op["event_id"] in stopped_events or op["case_id"] in stopped_cases:
+                    continue
+                try:
+                    at = self.run(op["id"], op["op"], op["path"], op["sha256"])
+                except OSError as e:
+                    log.error("%s %s failed: %s; it will be tried again", op["op"], op["path"], e)
+                    at = None
+                if at is None:
+                    stopped_events.add(op["event_id"])
+                    if op["case_id"]:
+                        stopped_cases.add(op["case_id"])
+                    continue
+                done.append((op["id"], op["path"], at))
         finally:
             if done:
                 with self.db.tx():
-                    for op_id in done:
-                        self.db.finish_op(op_id)
+                    for op_id, rel, at in done:
+                        if at != rel:
+                            self.db.move_placement(rel, at)
+                        self.db.finish_op(op_id, None if at == rel else at)
 
     def free_name(self, rel: PurePosixPath) -> str:
         stem, suffix = rel.stem, rel.suffix
         for i in range(1, 10_000):
             name = rel.name if i == 1 else f"{stem} ({i}){suffix}"
             cand = (rel.parent / name).as_posix()
-            if not (self.root / cand).exists() and not self.db.path_taken(cand):
+            if safefs.kind(self.root / cand) is None and not self.db.path_taken(cand):
                 return cand
         raise SopDocsError(f"no free file name for {rel}")
 

@@ -65,7 +65,7 @@ def init_workspace(root: Path, sop: Sop) -> list[str]:
     """Create what is missing; return the relative paths created."""
     made: list[str] = []
     ws = Workspace(root)
-    dirs = [ws.state, ws.store, ws.templates, ws.quarantine, root / "archive"]
+    dirs = [ws.state, ws.templates, ws.quarantine, root / "archive"]
     for role in sop.roles:
         dirs += [ws.inbox(role), ws.outbox(role)]
     first = sop.first_step
@@ -101,5 +101,4 @@ def open_workspace(root: Path) -> Workspace:
             f"run `sop-docs init {root}` first"
         )
     ws.state.mkdir(exist_ok=True)
-    ws.store.mkdir(exist_ok=True)
     return ws

@@ -11,6 +11,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, BinaryIO
+
+from sop_docs.adapters.safefs import open_regular
 
 CHUNK = 1 << 20
 
@@ -47,23 +50,57 @@ def copy_atomically(src: Path, target: Path) -> None:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a regular file (never read through a link: `safefs.NotRegular`)."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
 
 
+ID_FILE = "STORE-ID"
+
+
 class BlobStore:
+    """The store at `root`. It is made by `create`, never silently by opening: a store that went
+    missing must be noticed (`sop_docs.guard`), not replaced by an empty one."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+
+    def create(self, identity: str) -> None:
+        """Make the store folder (if needed) and write its identity, which the database records."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{ID_FILE}.tmp"
+        tmp.write_text(identity + "\n", encoding="ascii")
+        os.replace(tmp, self.root / ID_FILE)
+        fsync_dir(self.root)
+
+    def identity(self) -> str | None:
+        """The identity written at creation; None when the store (or its identity) is missing."""
+        try:
+            return (self.root / ID_FILE).read_text("ascii").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def is_empty(self) -> bool:
+        try:
+            return not any(p.name != ID_FILE for p in self.root.iterdir())
+        except OSError:
+            return True
 
     def path(self, sha: str) -> Path:
         return self.root / sha[:2] / sha
 
     def has(self, sha: str) -> bool:
         return self.path(sha).exists()
+
+    def holds(self, sha: str) -> bool:
+        """The store has these bytes: read back and checked, not just a name that exists."""
+        try:
+            return sha256_file(self.path(sha)) == sha
+        except OSError:
+            return False
 
     def _commit(self, tmp: Path, sha: str) -> str:
         final = self.path(sha)
@@ -76,11 +113,16 @@ class BlobStore:
         return sha
 
     def put_file(self, src: Path) -> str:
+        """Keep a regular file (never one read through a link) and return its SHA-256."""
         h = hashlib.sha256()
+        with open_regular(src) as f:
+            return self._put_stream(f, h)
+
+    def _put_stream(self, f: BinaryIO, h: Any) -> str:
         fd, name = tempfile.mkstemp(prefix=".in.", dir=self.root)
         tmp = Path(name)
         try:
-            with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+            with os.fdopen(fd, "wb") as out:
                 while chunk := f.read(CHUNK):
                     h.update(chunk)
                     out.write(chunk)

@@ -10,6 +10,7 @@ more offices and SOPs.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -89,16 +90,30 @@ class CaseRow:
         return CaseState(self.step, self.status != "open", frozenset(self.proofs))
 
 
+class DatabaseBroken(Exception):
+    """The file is not a usable SQLite database (garbage, truncated, or from something else)."""
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise DatabaseBroken("SQLite's quick_check found damage")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            self.conn.close()
+            raise DatabaseBroken(str(e)) from e
+        except DatabaseBroken:
+            self.conn.close()
+            raise
+        self.inode = os.stat(path).st_ino     # to notice the file being removed or replaced
 
     def _migrate(self) -> None:
         c = self.conn
@@ -199,6 +214,10 @@ class Database:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE case_id=? AND kind=?",
                                      (case_id, kind)).fetchone()[0])
 
+    def document_shas(self) -> list[str]:
+        """Every recorded file's hash, each once."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT sha256 FROM documents")]
+
     def documents(self, case_id: str) -> list[sqlite3.Row]:
         return list(self.conn.execute(
             "SELECT * FROM documents WHERE case_id=? ORDER BY id", (case_id,)))
@@ -275,10 +294,11 @@ class Database:
 
     def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
         """Operations not yet carried out: all of them, or one event's."""
+        q = ("SELECT o.*, e.case_id FROM ops o LEFT JOIN events e ON e.id = o.event_id "
+             "WHERE o.done=0")
         if event_id is None:
-            return list(self.conn.execute("SELECT * FROM ops WHERE done=0 ORDER BY id"))
-        return list(self.conn.execute("SELECT * FROM ops WHERE event_id=? AND done=0 ORDER BY id",
-                                      (event_id,)))
+            return list(self.conn.execute(q + " ORDER BY o.id"))
+        return list(self.conn.execute(q + " AND o.event_id=? ORDER BY o.id", (event_id,)))
 
     def case_of_op(self, op_id: int) -> str | None:
         row = self.conn.execute("SELECT e.case_id FROM ops o JOIN events e ON e.id = o.event_id "

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,6 +25,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
+from sop_docs.adapters.safefs import NotRegular, open_regular
+from sop_docs.adapters.sniff import zip_problem
 from sop_docs.core.case import DECISIONS
 from sop_docs.core.intake import lock_names
 
@@ -119,11 +122,19 @@ def put_text(cell: Cell, value: object) -> None:
         cell.quotePrefix = True
 
 
+# The largest register read; a bigger one is not an honest register.
+MAX_REGISTER_BYTES = 50 * 2**20
+
+
 def file_hash(path: Path) -> str | None:
+    """The register's content hash; None when it is missing, a marker when it is not a regular
+    file (a link or a FIFO is never read, and a write replaces the name, not what it points at)."""
     try:
         return sha256_file(path)
     except FileNotFoundError:
         return None
+    except NotRegular as e:
+        return f"not-regular:{e.kind}"
 
 
 def is_open(path: Path) -> bool:
@@ -131,13 +142,43 @@ def is_open(path: Path) -> bool:
     return any((path.parent / n).exists() for n in lock_names(path.name))
 
 
-def read_decisions(path: Path) -> list[DecisionCell]:
-    """Every row with something typed in Keputusan or Catatan; [] for a missing or unreadable file."""
-    if not path.exists():
+def _open_sheet(path: Path):  # type: ignore[no-untyped-def]
+    """The workbook, read-only, if `path` is an honest register (regular file, within the size and
+    zip limits, readable by openpyxl); else None."""
+    try:
+        with open_regular(path) as f:
+            data = f.read(MAX_REGISTER_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_REGISTER_BYTES or zip_problem(data) is not None:
+        return None
+    try:
+        return load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+
+
+def case_ids(path: Path) -> list[str]:
+    """The No. Agenda of every row of the open-cases sheet ([] for a missing or unreadable file)."""
+    wb = _open_sheet(path)
+    if wb is None:
         return []
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        if SHEET_OPEN not in wb.sheetnames:
+            return []
+        ws = wb[SHEET_OPEN]
+        ws.reset_dimensions()
+        return [str(r[0]).strip() for r in ws.iter_rows(min_row=2, max_col=1, values_only=True)
+                if r and r[0]]
+    finally:
+        wb.close()
+
+
+def read_decisions(path: Path) -> list[DecisionCell]:
+    """Every row with something typed in Keputusan or Catatan; [] for a missing or unreadable file
+    (a link, a FIFO, an oversize file or a zip bomb is never opened by openpyxl)."""
+    wb = _open_sheet(path)
+    if wb is None:
         return []
     try:
         if SHEET_OPEN not in wb.sheetnames:

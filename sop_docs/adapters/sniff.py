@@ -13,12 +13,15 @@ material, or quarantine it with a reason that `core.notes` turns into advice for
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
+
+from sop_docs.adapters.safefs import open_regular
 
 # Verdict kinds.
 DOCX = "docx"
@@ -90,26 +93,27 @@ class _Bad(Exception):
         self.detail = detail
 
 
-def classify(path: Path, *, max_bytes: int = 50 * 2**20) -> Verdict:
+def classify(path: Path, *, max_bytes: int = 50 * 2**20, name: str | None = None) -> Verdict:
     """Classify the file at `path` from its content (its name only says what it is meant to be).
 
-    Never raises for any content. An `OSError` is raised only when the file cannot be read at all
-    (it vanished, or another program holds it): the caller should simply try again later.
+    `name` is the name the file was saved under, when `path` is a kept copy of it. Never raises
+    for any content. An `OSError` is raised only when the file cannot be read at all (it vanished,
+    another program holds it, or it is not a regular file): the caller decides what next.
     """
     path = Path(path)
-    size = path.stat().st_size
-    if size == 0:
-        return _reject(EMPTY, "the file has no content (0 bytes)")
-    if size > max_bytes:
-        return _reject(TOO_LARGE, f"{size} bytes, more than the limit of {max_bytes} bytes")
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            return _reject(EMPTY, "the file has no content (0 bytes)")
+        if size > max_bytes:
+            return _reject(TOO_LARGE, f"{size} bytes, more than the limit of {max_bytes} bytes")
         data = handle.read(min(size, max_bytes) + 1)  # never a buffer bigger than needed
     if not data:
         return _reject(EMPTY, "the file has no content (0 bytes)")
     if len(data) > max_bytes:
         return _reject(TOO_LARGE, f"more than the limit of {max_bytes} bytes")
     try:
-        return _classify_bytes(data, path.suffix.lower())
+        return _classify_bytes(data, PurePosixPath(name or path.name).suffix.lower())
     except _Bad as bad:
         return _reject(bad.reason, bad.detail)
     except Exception as exc:  # content we did not foresee: never crash the intake on bytes
@@ -125,7 +129,7 @@ def is_complete(path: Path) -> bool:
     """
     try:
         path = Path(path)
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(4)
             if not head.startswith(b"PK"):
                 return True
@@ -219,6 +223,19 @@ def _classify_zip(data: bytes, suffix: str) -> Verdict:
             raise _Bad(INCOMPLETE, "zip without [Content_Types].xml: still being written?")
         _check_crcs(zf)
         return Verdict(OTHER, None, "a zip archive")
+
+
+def zip_problem(data: bytes) -> str | None:
+    """Why a zip package must not be opened by a library (unreadable, or a bomb by its declared
+    sizes), or None. Nothing is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _check_bomb(zf.infolist())
+    except _Bad as bad:
+        return bad.detail
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        return f"broken or truncated zip: {exc}"
+    return None
 
 
 def _check_bomb(infos: list[zipfile.ZipInfo]) -> None:

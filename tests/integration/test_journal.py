@@ -13,7 +13,9 @@ def journal(tmp_path: Path) -> Journal:
     root = tmp_path / "ws"
     (root / "outbox" / "fungsional").mkdir(parents=True)
     (root / "quarantine").mkdir()
-    return Journal(root, Database(root / ".sop_docs" / "db.sqlite"), BlobStore(root / ".sop_docs" / "store"))
+    blobs = BlobStore(root / ".sop_docs" / "store")
+    blobs.create("test")
+    return Journal(root, Database(root / ".sop_docs" / "db.sqlite"), blobs)
 
 
 def test_recovery_places_what_was_recorded_and_removes_what_was_moved(tmp_path):

@@ -1,0 +1,133 @@
+"""Never a fresh start over existing history: the database and the store must match the workspace.
+
+A deleted or truncated database would silently start again at `PIP-2026-0001` and letter number
+001, and a missing store would let files be removed whose only copy it held. So before the service
+acts, the database must open (a garbage file is refused, not a traceback), the store must be the
+one the database was made with (an identity written in both at creation), and every case the
+workspace shows — bundles in archive/, rows of the register, files in the outboxes — must be known
+to the database with counters at least that far. Anything else stops the service with a message
+in Indonesian and English and exit code 6; the administrator restores a backup.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+
+from sop_docs.adapters import register, safefs
+from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.db import Database, DatabaseBroken
+from sop_docs.core.naming import CASE_ID
+from sop_docs.core.sop import Sop
+from sop_docs.errors import StateMismatch
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+STORE_ID = "store_id"
+RESTORE_HINT = ("Pulihkan dari cadangan dengan `sop-docs restore` (lihat docs/service.md). / "
+                "Restore a backup with `sop-docs restore` (see docs/service.md).")
+
+
+def open_database(path: Path, *, create: bool) -> Database:
+    """The database at `path`; a missing one only when `create`, a broken one never."""
+    if not path.exists() and not create:
+        raise StateMismatch(f"Basis data tidak ada: {path}. / The database is missing: {path}. "
+                            + RESTORE_HINT)
+    try:
+        return Database(path)
+    except DatabaseBroken as e:
+        raise StateMismatch(
+            f"Basis data {path} rusak dan tidak dapat dibuka ({e}); layanan tidak dijalankan. / "
+            f"The database {path} is damaged and cannot be opened ({e}); not starting. "
+            + RESTORE_HINT) from e
+
+
+def open_store(ws: Workspace, db: Database, *, create: bool) -> BlobStore:
+    """The store the database was made with. A new workspace gets a new one; a workspace from
+    before store identities adopts its store once every recorded file is found in it."""
+    blobs = BlobStore(ws.store)
+    recorded, found = db.get_meta(STORE_ID), blobs.identity()
+    if recorded and found == recorded:
+        return blobs
+    if recorded:
+        what = "tidak ada" if found is None else "bukan milik basis data ini"
+        english = "missing" if found is None else "not the one of this database"
+        raise StateMismatch(
+            f"Penyimpanan berkas {ws.store} {what}; tanpa itu berkas yang diterima bisa hilang. / "
+            f"The content store {ws.store} is {english}; without it received files could be "
+            "lost. " + RESTORE_HINT)
+    if found is not None:
+        raise StateMismatch(
+            f"Penyimpanan berkas {ws.store} milik basis data lain, sedangkan basis data {db.path} "
+            f"baru atau kosong. / The content store belongs to another database, and {db.path} "
+            "is new or empty. " + RESTORE_HINT)
+    if not create:
+        raise StateMismatch(f"Penyimpanan berkas belum dibuat: {ws.store}. / No content store yet.")
+    missing = [sha for sha in db.document_shas() if not blobs.holds(sha)]
+    if missing:
+        raise StateMismatch(
+            f"Penyimpanan berkas {ws.store} tidak memuat {len(missing)} berkas yang tercatat "
+            f"(mis. {missing[0][:12]}). / The content store lacks {len(missing)} recorded "
+            "file(s). " + RESTORE_HINT)
+    identity = uuid.uuid4().hex
+    blobs.create(identity)
+    with db.tx():
+        db.set_meta(STORE_ID, identity)
+    return blobs
+
+
+def evidence(ws: Workspace, sop: Sop) -> dict[str, str]:
+    """Every case id of this SOP the workspace shows, with where it was seen first."""
+    prefix = f"{sop.case_prefix}-"
+    seen: dict[str, str] = {}
+
+    def note(name: str, where: str) -> None:
+        m = CASE_ID.match(name)
+        if m and m.group(1).startswith(prefix):
+            seen.setdefault(m.group(1), where)
+
+    for year in safefs.folders(ws.root / "archive"):
+        for bundle in safefs.folders(year):
+            note(bundle.name, f"archive/{year.name}/{bundle.name}")
+    for case_id in register.case_ids(ws.register):
+        note(case_id, "register.xlsx")
+    for entry in safefs.walk(ws.root / "outbox"):
+        note(entry.path.name, ws.rel(entry.path))
+    return seen
+
+
+def check_history(ws: Workspace, sop: Sop, db: Database) -> None:
+    """Refuse a database that is behind what the workspace shows."""
+    behind = []
+    for case_id, where in sorted(evidence(ws, sop).items()):
+        m = re.fullmatch(r".*-(\d{4})-(\d+)", case_id)
+        if db.case(case_id) is None or (
+                m and db.peek_number(f"agenda:{sop.id}", int(m.group(1))) <= int(m.group(2))):
+            behind.append(f"{case_id} ({where})")
+    if behind:
+        shown = ", ".join(behind[:5]) + (f" dan {len(behind) - 5} lainnya" if len(behind) > 5 else "")
+        raise StateMismatch(
+            f"Basis data {db.path} tertinggal dari isi ruang kerja: kasus {shown} tidak "
+            "tercatat. Layanan tidak dijalankan agar Nomor Agenda dan nomor surat tidak "
+            f"terulang. / The database is behind the workspace: {len(behind)} case(s) it shows "
+            "are not recorded; not starting, so that no number is reused. " + RESTORE_HINT)
+
+
+def check_still_ours(db: Database, blobs: BlobStore) -> None:
+    """While running: the database file is still the one opened, the store still there."""
+    try:
+        same = os.stat(db.path).st_ino == db.inode
+    except OSError:
+        same = False
+    if not same:
+        raise StateMismatch(
+            f"Basis data {db.path} dihapus atau diganti saat layanan berjalan. / The database "
+            "was removed or replaced while the service ran. " + RESTORE_HINT)
+    if blobs.identity() != db.get_meta(STORE_ID):
+        raise StateMismatch(
+            f"Penyimpanan berkas {blobs.root} hilang atau diganti saat layanan berjalan. / The "
+            "content store went missing or was replaced while the service ran. " + RESTORE_HINT)
