@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pypdf import PdfWriter
 
+from sop_docs.adapters import share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.register import put_text
 from sop_docs.core.naming import safe_component
@@ -42,6 +43,7 @@ PDF_SUFFIX = "_pdf"
 HISTORY_HEADER = ("Waktu", "Tahap Asal", "Tahap Tujuan", "Peran", "Peristiwa", "Keputusan",
                   "Catatan", "Pesan Sistem", "Sumber")
 NO_PDF_NOTE = "BACA - hardcopy belum dibuat.txt"
+INDEX = "daftar-isi.txt"
 
 Converter = Callable[[Sequence[tuple[str, bytes]]], list[bytes]]
 
@@ -63,6 +65,7 @@ class BundlePlan:
     combined: str = ""
     history: list[Sequence[object]] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
+    index: list[tuple[str, ...]] = field(default_factory=list)  # daftar-isi.txt, one row a file
 
 
 def bundle_folder(year: int, case_id: str, subject: str) -> PurePosixPath:
@@ -81,28 +84,44 @@ def _unique(name: str, taken: set[str]) -> str:
     return cand
 
 
+def _field(d: Mapping[str, object], key: str) -> object:
+    """A column of a document row that older rows (and tests' plain dicts) may not have."""
+    keys = d.keys() if hasattr(d, "keys") else ()
+    return d[key] if key in keys else None
+
+
 def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable[[str], Path], *,
          proof_kinds: Iterable[str], record_kinds: Iterable[str], history: list[Sequence[object]],
          info: Mapping[str, str]) -> BundlePlan:
     """What goes where. `documents` are the case's document rows (every version, in order);
-    `record_kinds` the kinds printed as hardcopy (besides the control sheet)."""
+    `record_kinds` the kinds printed as hardcopy (besides the control sheet): the last version of
+    each, with the PDF made at the same moment when there is one. A received file kept as a
+    working copy (stamped with the case link, or converted) is also kept as received, in `asli/`;
+    `daftar-isi.txt` says which file is which."""
     docs = list(documents)
     proofs, records = set(proof_kinds), {*record_kinds, KENDALI}
     p = BundlePlan(case_id, history=history, info=dict(info))
     taken: set[str] = set()
-    pdf_of = {str(d["name"]): d for d in docs if str(d["kind"]).endswith(PDF_SUFFIX)}
-    for d in docs:
+    pdf_of = {(str(d["name"]), _field(d, "created_at")): d for d in docs
+              if str(d["kind"]).endswith(PDF_SUFFIX)}
+    last = {(str(d["kind"]), str(d["name"])): i for i, d in enumerate(docs)}
+    for i, d in enumerate(docs):
         kind, name, sha = str(d["kind"]), str(d["name"]), str(d["sha256"])
         if kind.endswith(PDF_SUFFIX):
             continue                                     # printed with its docx below
         if kind in proofs:
-            p.files.append((f"bukti/{_unique(name, taken)}", blob(sha)))
+            _add(p, f"bukti/{_unique(name, taken)}", blob(sha), d, "bukti publikasi")
             continue
         version = d["version"]
-        p.files.append((f"softcopy/{_unique(f'v{version} - {name}', taken)}", blob(sha)))
-        if kind in records:
+        _add(p, f"softcopy/{_unique(f'v{version} - {name}', taken)}", blob(sha), d, _what(d))
+        original = _field(d, "original_sha256")
+        if original:
+            source = PurePosixPath(str(_field(d, "source") or name)).name
+            _add(p, f"asli/{_unique(f'v{version} - {source}', taken)}", blob(str(original)), d,
+                 "asli, sebagaimana diterima", str(original))
+        if kind in records and last[(kind, name)] == i:
             stem = name.rsplit(".", 1)[0]
-            ready = pdf_of.get(f"{stem}.pdf")
+            ready = pdf_of.get((f"{stem}.pdf", _field(d, "created_at")))
             pdf_name = _unique(f"{stem}.pdf", taken)
             if ready is not None:
                 p.printed.append(Printed(pdf_name, blob(str(ready["sha256"])), True))
@@ -112,6 +131,23 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
     p.printed.sort(key=lambda x: 0 if " - Lembar Kendali - " in x.name else 1)
     p.combined = _unique(f"{case_id} - Berkas Cetak Lengkap.pdf", taken)
     return p
+
+
+def _what(d: Mapping[str, object]) -> str:
+    origin = _field(d, "origin")
+    if origin == "received":
+        return ("salinan kerja (bertanda No. Agenda) dari berkas yang diterima"
+                if _field(d, "original_sha256") else "diterima")
+    if origin == "edited":
+        return "diperbaiki langsung di outbox oleh pemegangnya"
+    return "dibuat sistem"
+
+
+def _add(p: BundlePlan, rel: str, source: Path, d: Mapping[str, object], what: str,
+         sha: str | None = None) -> None:
+    p.files.append((rel, source))
+    p.index.append((rel, str(d["kind"]), str(d["version"]), what,
+                    str(_field(d, "created_at") or ""), sha or str(d["sha256"])))
 
 
 # --------------------------------------------------------------------------- building
@@ -136,8 +172,10 @@ def build(final: Path, p: BundlePlan, to_pdf: Converter | None) -> bool:
         shutil.copyfile(src, target)
     _hardcopy(data / "hardcopy", p, to_pdf)
     _history(data / "riwayat.xlsx", p.history)
+    _index(data / INDEX, p.index)
     _write_bag(tmp, p.info)
     bagit.Bag(str(tmp)).validate(processes=1)
+    share.apply_tree(tmp)
     fsync_dir(tmp)
     os.rename(tmp, final)
     fsync_dir(final.parent)
@@ -175,6 +213,13 @@ def _hardcopy(folder: Path, p: BundlePlan, to_pdf: Converter | None) -> None:
         pdfs.append(blob)
     if pdfs:
         (folder / p.combined).write_bytes(combine(pdfs))
+
+
+def _index(path: Path, rows: Sequence[tuple[str, ...]]) -> None:
+    """Which file is which: the archivist's table of contents (tab-separated, opens in Excel)."""
+    lines = ["Berkas\tJenis\tVersi\tKeterangan\tWaktu\tSHA-256"]
+    lines += ["\t".join(" ".join(c.split()) for c in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def combine(pdfs: Sequence[bytes]) -> bytes:
@@ -241,6 +286,7 @@ class Expected:
 
     case_id: str
     shas: frozenset[str]
+    received: frozenset[str] = frozenset()    # originals, as hashed when they were received
 
 
 @dataclass
@@ -324,8 +370,11 @@ def verify(root: Path, expected: Mapping[str, Expected]) -> VerifyReport:
         held = set(manifest.values())
         for sha in sorted(exp.shas - held):
             report.problems.append(f"{rel}: versi dokumen {sha[:12]} dari basis data tidak ada di bundel")
+        for sha in sorted(exp.received - held):
+            report.problems.append(f"{rel}: berkas asli {sha[:12]} sebagaimana diterima tidak ada "
+                                   "di bundel")
         for f, sha in sorted(manifest.items()):
             top = f.split("/")[1] if f.count("/") >= 2 else ""
-            if top in ("softcopy", "bukti") and sha not in exp.shas:
+            if top in ("softcopy", "bukti", "asli") and sha not in exp.shas | exp.received:
                 report.problems.append(f"{rel}: {f} tidak tercatat di basis data")
     return report

@@ -97,6 +97,8 @@ class Archiving:
         expected = {}
         for case in self.db.closed_cases():
             rel = archive.bundle_folder(case.year, case.id, case.subject).as_posix()
+            docs = self.db.documents(case.id)
             expected[rel] = archive.Expected(
-                case.id, frozenset(d["sha256"] for d in self.db.documents(case.id)))
+                case.id, frozenset(d["sha256"] for d in docs),
+                frozenset(d["original_sha256"] for d in docs if d["original_sha256"]))
         return archive.verify(self.ws.root, expected)

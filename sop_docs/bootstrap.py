@@ -12,10 +12,10 @@ import holidays
 from filelock import FileLock, Timeout
 
 from sop_docs import guard
-from sop_docs.adapters import office
+from sop_docs.adapters import office, share
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop, load_sop
-from sop_docs.errors import InvalidSop, WorkspaceBusy
+from sop_docs.errors import InvalidSettings, InvalidSop, WorkspaceBusy
 from sop_docs.paperwork import Paperwork
 from sop_docs.service import Service
 from sop_docs.settings import Settings, load_settings
@@ -68,7 +68,12 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                 f"another sop-docs process is working on {ws.root} (the watcher?); "
                 "it already does what `scan` would") from e
     try:
-        db = guard.open_database(database_path(ws, settings), create=exclusive)
+        share.configure(settings.share_mode, settings.share_group)
+    except (KeyError, OSError) as e:
+        raise InvalidSettings(f"[share] group {settings.share_group!r}: no such group") from e
+    try:
+        db = guard.open_database(database_path(ws, settings), create=exclusive,
+                                 backup_folder=backup_folder(ws, settings))
         try:
             blobs = guard.open_store(ws, db, create=exclusive)
             guard.check_history(ws, sop, db)
@@ -90,4 +95,10 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
 def database_path(ws: Workspace, settings: Settings) -> Path:
     """`[system] database`: absolute, or relative to the workspace."""
     path = Path(settings.database)
+    return path if path.is_absolute() else ws.root / path
+
+
+def backup_folder(ws: Workspace, settings: Settings) -> Path:
+    """`[system] backup_folder`: absolute, or relative to the workspace."""
+    path = Path(settings.backup_folder)
     return path if path.is_absolute() else ws.root / path

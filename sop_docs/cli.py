@@ -5,6 +5,7 @@ Errors the administrator can act on are printed as one line (no traceback) with 
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sop_docs.errors import SopDocsError
+from sop_docs.errors import SopDocsError, StorageFull
 
 if TYPE_CHECKING:
     from sop_docs.service import Service
@@ -40,6 +41,12 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except SopDocsError as e:
             click.echo(f"sop-docs: {e}", err=True)
             sys.exit(e.exit_code)
+        except OSError as e:
+            if e.errno != errno.ENOSPC:
+                raise
+            click.echo(f"sop-docs: disk penuh / disk full ({e.filename or e}): nothing was "
+                       "changed; free space and run it again.", err=True)
+            sys.exit(StorageFull.exit_code)
     return run
 
 
@@ -180,6 +187,39 @@ def verify(directory: Path) -> None:
         click.echo(f"{len(report.problems)} problem(s) in {report.bundles} bundle(s).", err=True)
         sys.exit(1)
     click.echo(f"OK: {report.bundles} bundle(s) checked, all files intact and matching the database.")
+
+
+@main.command()
+@DIR
+@click.option("--backup", "chosen", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="The database copy to put back (default: the newest).")
+@_friendly
+def restore(directory: Path, chosen: Path | None) -> None:
+    """Put a database copy back, then replay what the folders show happened since.
+
+    The database that was there is kept beside it. Stop the watcher first.
+
+    Example: sop-docs restore /srv/ppid
+    """
+    from sop_docs.bootstrap import backup_folder, database_path, load_sop_ref, local_clock
+    from sop_docs.restore import restore as do_restore
+    from sop_docs.settings import load_settings
+    from sop_docs.workspace import open_workspace
+
+    ws = open_workspace(directory)
+    settings = load_settings(ws.root)
+    sop = load_sop_ref(settings.sop_ref, ws.root)
+    report = do_restore(ws, sop, settings, database_path(ws, settings),
+                        backup_folder(ws, settings), chosen, local_clock(settings)())
+    click.echo(f"Restored from {report.backup}.")
+    if report.kept_as:
+        click.echo(f"The database that was there is kept as {report.kept_as}.")
+    click.echo(f"Replayed from the folders: {len(report.cases_added)} case(s) added, "
+               f"{len(report.cases_updated)} brought up to date, {report.documents} document(s), "
+               f"{report.events} event(s).")
+    for name, value in sorted(report.counters.items()):
+        click.echo(f"Counter {name} raised to {value}.")
+    click.echo("Start the service again (or run `sop-docs scan`).")
 
 
 def _fmt(d: datetime | None) -> str:

@@ -25,7 +25,7 @@ from sop_docs.core.decisions import normalise_decision
 from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
-from sop_docs.errors import IllegalMove
+from sop_docs.errors import IllegalMove, SopDocsError, StorageFull, plainly
 from sop_docs.paperwork import Paperwork, letter_number
 from sop_docs.projection import RegisterProjection
 from sop_docs.record import Change, Deliver, Op, Place, Recorder, Repoint, transition_change
@@ -70,9 +70,19 @@ class Decisions:
         for _ in range(5):
             before = register.file_hash(self.ws.register)
             for cell in register.read_decisions(self.ws.register):
-                self.decide(cell)
-            if self.projection.write(before):
-                self.projection.write_year_registers()
+                try:
+                    self.decide(cell)
+                except (OSError, SopDocsError) as e:  # the service's trouble: the row waits
+                    log.error("%s: the decision in row %s could not be carried out (%s); it is "
+                              "tried again", cell.case_id, cell.row, plainly(e))
+            try:
+                written = self.projection.write(before)
+                if written:
+                    self.projection.write_year_registers()
+            except (OSError, StorageFull) as e:
+                log.error("the register could not be written (%s); it is tried again", plainly(e))
+                return
+            if written:
                 return
             if register.is_open(self.ws.register):
                 log.info("register is open in Excel/LibreOffice; it will be updated once closed")
@@ -174,7 +184,7 @@ class Decisions:
         if current.edited and draft is not None:  # the reviewer corrected it in place
             ops.append(Repoint(draft["doc_id"], disk_sha))
             moving = Deliver(DRAFT, current.sha, current.name, None, case.step, "edited",
-                             draft["path"])
+                             draft["path"], disk_sha)
             if travelling:
                 moving = replace(moving, to=t.deliver_to)
             else:

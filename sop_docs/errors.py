@@ -57,3 +57,10 @@ class StorageFull(SopDocsError):
     """The disk (or the database) has no room: nothing was changed, and it is tried again."""
 
     exit_code = 7
+
+
+def plainly(e: BaseException) -> str:
+    """One line for the log: a full disk said so plainly, anything else as it is."""
+    if isinstance(e, StorageFull) or getattr(e, "errno", None) == 28:   # ENOSPC
+        return "disk full: free space on the server; it is tried again"
+    return str(e) or type(e).__name__

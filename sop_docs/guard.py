@@ -32,13 +32,13 @@ RESTORE_HINT = ("Pulihkan dari cadangan dengan `sop-docs restore` (lihat docs/se
                 "Restore a backup with `sop-docs restore` (see docs/service.md).")
 
 
-def open_database(path: Path, *, create: bool) -> Database:
+def open_database(path: Path, *, create: bool, backup_folder: Path | None = None) -> Database:
     """The database at `path`; a missing one only when `create`, a broken one never."""
     if not path.exists() and not create:
         raise StateMismatch(f"Basis data tidak ada: {path}. / The database is missing: {path}. "
                             + RESTORE_HINT)
     try:
-        return Database(path)
+        return Database(path, backup_folder)
     except DatabaseBroken as e:
         raise StateMismatch(
             f"Basis data {path} rusak dan tidak dapat dibuka ({e}); layanan tidak dijalankan. / "

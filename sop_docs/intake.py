@@ -9,7 +9,9 @@ is one `Change` handed to the recorder. Bad input never raises; it is answered.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,7 +19,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sop_docs import kendali
-from sop_docs.adapters import docx, sniff
+from sop_docs.adapters import docx, safefs, sniff
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import notes
@@ -33,7 +35,7 @@ from sop_docs.core.naming import (
 )
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, travel
-from sop_docs.errors import IllegalMove, SopDocsError
+from sop_docs.errors import IllegalMove, SopDocsError, StorageFull, plainly
 from sop_docs.paperwork import Paperwork
 from sop_docs.record import (
     Answer,
@@ -74,36 +76,51 @@ class Intake:
         self.clock, self._convert = clock, convert
 
     def pending(self) -> list[Path]:
-        """Every file waiting in an inbox, oldest first: agenda numbers follow the order of saving."""
+        """Every file waiting in an inbox, oldest first: agenda numbers follow the order of saving.
+        Links and special files are listed too (to be answered); linked folders are not entered."""
         inbox = self.ws.root / "inbox"
         out = []
-        for p in inbox.rglob("*"):
-            rel = p.relative_to(inbox).parts
-            if any(is_ignored(part) for part in rel):
-                continue
-            try:
-                st = p.stat()
-            except OSError:
-                continue                           # gone meanwhile
-            if p.is_file():
-                out.append((st.st_mtime_ns, p))
+        for e in safefs.walk(inbox):
+            if not any(is_ignored(part) for part in e.path.relative_to(inbox).parts):
+                out.append((e.st.st_mtime_ns, e.path))
         return [p for _, p in sorted(out)]
 
     def take_in(self, path: Path) -> None:
         """Take in one settled file. Never raises for bad input: it is answered instead."""
-        if not path.is_file():
+        kind = safefs.kind(path)
+        if kind in (safefs.LINK, safefs.SPECIAL):
+            self._not_a_file(self._arrival(path), kind)
+            return
+        if kind != safefs.FILE:
             return
         a = self._arrival(path)
-        sha = self.blobs.put_file(path)          # kept before anything else happens to it
+        size = path.lstat().st_size
+        if size > self.settings.max_file_bytes:  # never copied: moved to quarantine/ as it is
+            self.quarantine(a, f"unkept:{size}", "too_large", case=case_id_in_name(path.name),
+                            detail=f"{size} bytes, more than the limit of "
+                                   f"{self.settings.max_file_bytes} bytes", move=True)
+            return
+        try:
+            sha = self.blobs.put_file(path)      # kept before anything else happens to it
+        except safefs.NotRegular as e:           # replaced by a link or a FIFO just now
+            self._not_a_file(a, e.kind)
+            return
+        except OSError as e:
+            log.error("cannot keep %s (%s); it stays in the inbox", a.rel, plainly(e))
+            raise
         log.info("received %s (%s)", a.rel, sha[:12])
         last = self.db.last_event_id()
         try:
             self._route(a, sha)
         except IllegalMove as e:
             self._wrong_step(a, sha, e)
-        except OSError:
-            log.exception("could not take in %s; it stays in the inbox", a.rel)
-            raise
+        except (OSError, StorageFull) as e:   # the service's trouble, not the file's: it waits
+            log.error("could not take in %s (%s); it stays in the inbox and is tried again",
+                      a.rel, plainly(e))
+            raise OSError(str(e)) from e
+        except SopDocsError as e:             # e.g. a broken template: the administrator's
+            log.error("could not take in %s: %s; it stays in the inbox", a.rel, e)
+            raise OSError(str(e)) from e
         except Exception as e:
             # content no check foresaw (a docx whose parts the libraries cannot parse): if nothing
             # was recorded yet, answer it, or it would stop every later scan at this file
@@ -119,6 +136,18 @@ class Intake:
         role = rel[0] if len(rel) > 1 and rel[0] in self.sop.roles else None
         folder = rel[1] if len(rel) > 2 else None
         return Arrival(path, self.ws.rel(path), role, folder)
+
+    def _not_a_file(self, a: Arrival, kind: str) -> None:
+        """A link or a special file is answered about itself: what it points at is never read,
+        only the link (or FIFO) leaves the inbox; its target text is what is kept."""
+        target = ""
+        if kind == safefs.LINK:
+            with contextlib.suppress(OSError):
+                target = os.readlink(a.path)
+        sha = self.blobs.put_bytes(target.encode("utf-8", "surrogateescape"))
+        reason = "link" if kind == safefs.LINK else "special"
+        detail = f"symbolic link to {target!r}" if kind == safefs.LINK else "a FIFO, device or socket"
+        self.quarantine(a, sha, reason, detail=detail, keep=False)
 
     def _wrong_step(self, a: Arrival, sha: str, e: IllegalMove) -> None:
         """The case is not waiting for this file: say where it is, in the SOP's words."""
@@ -148,10 +177,11 @@ class Intake:
     # ------------------------------------------------------------------ routing
     def _route(self, a: Arrival, sha: str) -> None:
         """The command an arrival means, or the answer it gets."""
-        verdict = sniff.classify(a.path, max_bytes=self.settings.max_file_bytes)
+        verdict = sniff.classify(self.blobs.path(sha), max_bytes=self.settings.max_file_bytes,
+                                 name=a.path.name)      # the kept copy: what was received
         if verdict.kind == "reject":
             if verdict.reason == "incomplete" and (
-                    datetime.now().timestamp() - a.path.stat().st_mtime < STALE_AFTER):
+                    datetime.now().timestamp() - a.path.lstat().st_mtime < STALE_AFTER):
                 log.info("%s is still being written; left in place", a.rel)
                 return
             self.quarantine(a, sha, verdict.reason or "corrupt", detail=verdict.detail,
@@ -229,9 +259,12 @@ class Intake:
 
     # ------------------------------------------------------------------ answers
     def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
-                   case: str | None = None, received_at: datetime | None = None) -> None:
+                   case: str | None = None, received_at: datetime | None = None,
+                   keep: bool = True, move: bool = False) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
-        tell the case concerned (if known) in the register; recorded first, like every step."""
+        tell the case concerned (if known) in the register; recorded first, like every step.
+        `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
+        moves the file itself there instead of a kept copy."""
         shown = unicodedata.normalize("NFC", a.path.name)   # macOS clients save NFD names
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, shown, role_name=role_name, detail=detail,
@@ -247,7 +280,8 @@ class Intake:
             detail={"reason": reason, "detail": detail, "sha256": sha},
             case={"message": message} if known else {},
             received=[Received(sha, a.rel, known, None, f"quarantined:{reason}")],
-            ops=[Answer(name, sha, note_sha), Remove(a.rel, sha)]))
+            ops=[Answer(name, None, note_sha, move_from=a.rel)] if move else
+                [Answer(name, sha if keep else None, note_sha), Remove(a.rel, sha)]))
         log.warning("quarantined %s: %s %s", a.rel, reason, detail)
 
     # ------------------------------------------------------------------ commands
@@ -270,7 +304,7 @@ class Intake:
             material = self.blobs.put_bytes(docx.set_link(self.blobs.read(sha), cid))
         bahan = delivered_name(cid, "Bahan", subject_from_name(a.path.name),
                                a.path.suffix.lstrip("."))
-        ops: list[Op] = [Deliver("bahan", material, bahan, to, first, "received", a.rel)]
+        ops: list[Op] = [Deliver("bahan", material, bahan, to, first, "received", a.rel, sha)]
         for key in t.produce:
             data = self._opening_document(key, case, now, a, deadline, to)
             name = delivered_name(cid, self.sop.documents[key].label, subject, "docx")
@@ -304,7 +338,7 @@ class Intake:
         change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
                                    detail={"sha256": sha})
         change.received.append(Received(sha, a.rel, case.id, case.step_token, "accepted"))
-        draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel)
+        draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel, sha)
         change.ops = [*travel(t.deliver_to, draft, []), Remove(a.rel, sha)]
         self.recorder.apply(change)
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,

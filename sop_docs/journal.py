@@ -12,11 +12,12 @@ Only regular files are read or removed, and never through a linked folder (`safe
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from sop_docs.adapters import safefs
-from sop_docs.adapters.blobs import BlobStore, sha256_file
+from sop_docs.adapters.blobs import BlobStore, fsync_dir, sha256_file
 from sop_docs.adapters.db import Database, Row
 from sop_docs.errors import SopDocsError
 
@@ -52,15 +53,21 @@ class Journal:
                 log.info("removing %s left by an interrupted write", p.relative_to(self.root))
                 p.unlink(missing_ok=True)
 
-    def run(self, op_id: int, op: str, rel: str, sha: str | None) -> str | None:
+    def run(self, op_id: int, op: str, rel: str, sha: str | None,
+            source: str | None = None) -> str | None:
         """Carry out one operation: the path it is done at (its own, or a free name it had to
         take), or None when it could not be done now (it stays pending)."""
         target = self.root / rel
         try:
             safefs.check_inside(self.root, target)
+            if source is not None:
+                safefs.check_inside(self.root, self.root / source)
         except (safefs.NotRegular, ValueError) as e:
             log.error("%s is not touched: %s", rel, e)
             return None
+        if op == "move":
+            assert source is not None
+            return self._move(source, rel, target)
         if op == "place":
             assert sha is not None
             return self._place(rel, target, sha)
@@ -84,14 +91,29 @@ class Journal:
         self.blobs.materialise(sha, self.root / new)
         return new
 
+    def _move(self, source: str, rel: str, target: Path) -> str:
+        """Move a file too large to copy (within the workspace's file system: nothing is ever
+        absent). Done once the source is gone, wherever it went."""
+        src = self.root / source
+        if safefs.kind(src) != safefs.FILE:
+            return rel
+        if safefs.kind(target) is not None:
+            rel = self.free_name(PurePosixPath(rel))
+            target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(src, target)
+        fsync_dir(target.parent)
+        fsync_dir(src.parent)
+        return rel
+
     def _remove(self, rel: str, target: Path, sha: str | None) -> bool:
         """Remove a file whose bytes are safe in the store; True when it is gone (or must stay)."""
         kind = safefs.kind(target)
         if kind is None:
             return True
         if kind in (safefs.LINK, safefs.SPECIAL):
-            log.warning("%s was replaced by a %s; only the %s is removed (nothing is read through "
-                        "it)", rel, kind, kind)
+            log.warning("%s is a %s; only the %s itself is removed (nothing is read through it)",
+                        rel, kind, kind)
             target.unlink()
             return True
         if kind == safefs.FOLDER:
@@ -128,7 +150,7 @@ class Journal:
                 if op["event_id"] in stopped_events or op["case_id"] in stopped_cases:
                     continue
                 try:
-                    at = self.run(op["id"], op["op"], op["path"], op["sha256"])
+                    at = self.run(op["id"], op["op"], op["path"], op["sha256"], op["source"])
                 except OSError as e:
                     log.error("%s %s failed: %s; it will be tried again", op["op"], op["path"], e)
                     at = None

@@ -18,7 +18,9 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.adapters import safefs
+from sop_docs.adapters.blobs import BlobStore, sha256_file
+from sop_docs.adapters.db import CaseRow, Database, Row
 from sop_docs.core.case import Transition
 from sop_docs.errors import SopDocsError
 from sop_docs.journal import Journal
@@ -35,6 +37,7 @@ class Deliver:
     step: int | None
     origin: str = "generated"
     source: str = ""
+    original: str | None = None     # the bytes as received, when `sha` is a working copy of them
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,13 @@ class Repoint:
 
 @dataclass(frozen=True)
 class Answer:
-    """A file that could not be taken in goes to quarantine/ under `name`, its note beside it."""
+    """A file that could not be taken in goes to quarantine/ under `name`, its note beside it
+    (only the note when `sha` is None: a link or a FIFO has no content of its own to show)."""
 
     name: str
-    sha: str
+    sha: str | None
     note_sha: str
+    move_from: str | None = None    # too large to copy: the file itself is moved from here
 
 
 @dataclass(frozen=True)
@@ -145,8 +150,8 @@ Listener = Callable[[int, Change], None]
 
 
 class Recorder:
-    def __init__(self, db: Database, journal: Journal) -> None:
-        self.db, self.journal = db, journal
+    def __init__(self, db: Database, journal: Journal, blobs: BlobStore) -> None:
+        self.db, self.journal, self.blobs = db, journal, blobs
         self.within: list[Listener] = []      # called inside the event's transaction
         self.after: list[Listener] = []       # called once its operations ran
 
@@ -189,12 +194,26 @@ class Recorder:
             self._plan(ev, c, op)
         return ev
 
+    def _keep_edits(self, c: Change, placement: Row) -> None:
+        """A delivered file its holder changed in place becomes a recorded version before it
+        leaves the outbox, so the change reaches the archive instead of a loose copy."""
+        path = self.journal.root / placement["path"]
+        try:
+            if safefs.kind(path) != safefs.FILE or sha256_file(path) == placement["sha256"]:
+                return
+            sha = self.blobs.put_file(path)
+        except OSError:
+            return                                 # the remove op keeps whatever it finds
+        self.db.add_document(placement["case_id"], placement["kind"], sha, placement["name"],
+                             "edited", placement["path"], c.step_from, c.at.isoformat())
+        self.db.repoint(placement["doc_id"], sha)
+
     def _plan(self, ev: int, c: Change, op: Op) -> None:
         """The database rows and journal operations of one file operation."""
         db, journal, case = self.db, self.journal, c.case_id or ""
         if isinstance(op, Deliver):
             d = db.add_document(case, op.kind, op.sha, op.name, op.origin, op.source, op.step,
-                                c.at.isoformat())
+                                c.at.isoformat(), op.original)
             if op.to is not None:
                 journal.plan_place(ev, d, case, op.to, PurePosixPath("outbox") / op.to, op.name,
                                    op.sha)
@@ -204,13 +223,17 @@ class Recorder:
         elif isinstance(op, TakeOut):
             for p in db.placements(case):
                 if op.kinds is None or p["kind"] in op.kinds:
-                    journal.plan_unplace(ev, p)
+                    self._keep_edits(c, p)
+                    journal.plan_unplace(ev, db.placement(p["doc_id"]) or p)
         elif isinstance(op, Repoint):
             db.repoint(op.doc_id, op.sha)
         elif isinstance(op, Answer):
             q = PurePosixPath("quarantine")
             rel = journal.free_name(q / op.name)
-            db.add_op(ev, "place", rel, op.sha)
+            if op.move_from is not None:
+                db.add_op(ev, "move", rel, None, source=op.move_from)
+            elif op.sha is not None:
+                db.add_op(ev, "place", rel, op.sha)
             db.add_op(ev, "place", journal.free_name(q / f"{PurePosixPath(rel).name}.txt"),
                       op.note_sha)
         elif isinstance(op, Bundle):

@@ -11,11 +11,12 @@ done; each is idempotent, and none deletes a file whose content is not in the st
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sop_docs import archive
+from sop_docs import archive, backup, guard
 from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
@@ -23,6 +24,7 @@ from sop_docs.archiving import Archiving
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.decisions import Decisions
+from sop_docs.errors import StateMismatch
 from sop_docs.intake import Intake
 from sop_docs.journal import Journal
 from sop_docs.paperwork import Paperwork
@@ -30,6 +32,8 @@ from sop_docs.projection import RegisterProjection
 from sop_docs.record import Recorder
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
 
 
 class Service:
@@ -41,9 +45,11 @@ class Service:
         self.calendar, self.paperwork, self.clock = calendar, paperwork, clock
         self.root = ws.root
         self._on_close = on_close
+        folder = Path(settings.backup_folder)
+        self.backup_folder = folder if folder.is_absolute() else ws.root / folder
         self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
         self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle})
-        self.recorder = Recorder(db, self.journal)
+        self.recorder = Recorder(db, self.journal, blobs)
         self.projection = RegisterProjection(ws, sop, db, calendar, clock)
         self.intake = Intake(ws, sop, settings, db, blobs, calendar, paperwork, self.recorder,
                              clock, convert)
@@ -60,8 +66,23 @@ class Service:
         self.process_register()
 
     def recover(self) -> None:
-        """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
+        """Carry out every recorded operation not yet done (after a crash, or a failed move),
+        once the database and the store are checked to be still the ones opened; take the day's
+        copy of the database."""
+        try:
+            guard.check_still_ours(self.db, self.blobs)
+        except StateMismatch:
+            # the open connection still holds everything: keep it before stopping
+            with contextlib.suppress(Exception):
+                log.critical("copied the database that went missing to %s",
+                             backup.take(self.db, self.backup_folder, "saat-hilang"))
+            raise
         self.journal.recover()
+        try:
+            backup.daily(self.db, self.backup_folder, self.settings.backup_days)
+        except OSError as e:
+            log.error("the day's copy of the database could not be made in %s: %s",
+                      self.backup_folder, e)
 
     def pending_inbox_files(self) -> list[Path]:
         """Every file waiting in an inbox, oldest first."""

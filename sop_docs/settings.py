@@ -49,6 +49,10 @@ class Settings:
     settle_seconds: float = 2.0
     rescan_seconds: float = 60.0
     poll_seconds: float = 1.0
+    backup_folder: str = ".sop_docs/backup"
+    backup_days: int = 30
+    share_mode: int | None = None
+    share_group: str = ""
 
 
 def _choice(value: object, allowed: tuple[str, ...]) -> str:
@@ -62,6 +66,17 @@ def _positive(value: object) -> float:
     if not number > 0:
         raise ValueError(f"{value!r} must be a positive number of seconds")
     return number
+
+
+def _mode(value: object) -> int | None:
+    """`[share] mode`: an octal string such as "0664", or empty for the umask's."""
+    text = str(value).strip()
+    if not text:
+        return None
+    mode = int(text, 8)
+    if not 0 <= mode <= 0o777:
+        raise ValueError(f"share mode {text!r} is not a file mode like \"0664\"")
+    return mode
 
 
 def load_settings(root: Path) -> Settings:
@@ -101,6 +116,10 @@ def load_settings(root: Path) -> Settings:
             settle_seconds=_positive(raw["watch"]["settle_seconds"]),
             rescan_seconds=_positive(raw["watch"]["rescan_seconds"]),
             poll_seconds=_positive(raw["watch"]["poll_seconds"]),
+            backup_folder=str(system.get("backup_folder", ".sop_docs/backup")),
+            backup_days=int(_positive(system.get("backup_days", 30))),
+            share_mode=_mode(raw.get("share", {}).get("mode", "")),
+            share_group=str(raw.get("share", {}).get("group", "")),
         )
     except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as e:
         raise InvalidSettings(f"{path}: {type(e).__name__}: {e}") from e

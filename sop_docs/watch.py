@@ -30,11 +30,11 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Protocol
 
-from sop_docs.adapters import fstype
+from sop_docs.adapters import fstype, safefs
 from sop_docs.adapters.sniff import is_complete
 from sop_docs.adapters.watcher import Watcher
 from sop_docs.core.intake import StabilityTracker, is_ignored, lock_names
-from sop_docs.errors import WorkspaceBusy
+from sop_docs.errors import StateMismatch, WorkspaceBusy
 
 log = logging.getLogger("sop_docs")
 
@@ -198,7 +198,6 @@ class _Loop:
     def serve(self, ready: threading.Event | None) -> None:
         self.watcher.start()  # before the first pass, so nothing saved meanwhile is missed
         try:
-            self.service.recover()
             self.full_pass()
             log.info("watching %s (%s)", self.root, "polling" if self.watcher.polling else "native")
             if ready is not None:
@@ -247,7 +246,15 @@ class _Loop:
         return True
 
     def full_pass(self) -> None:
-        """Re-derive the state from the listing (at start, periodically, after a rebuild)."""
+        """Re-derive the state from the listing (at start, periodically, after a rebuild), after
+        finishing what is left of earlier events. A database or store that went missing stops
+        the watcher (`StateMismatch`): acting on would start over existing history."""
+        try:
+            self.service.recover()
+        except StateMismatch:
+            raise
+        except Exception:
+            log.exception("finishing earlier operations failed; trying again at the next rescan")
         try:
             files = self.service.pending_inbox_files()
         except OSError as exc:
@@ -287,7 +294,7 @@ class _Loop:
             self._recheck_beside(path)
             return
         try:
-            st = os.stat(path)
+            st = os.lstat(path)  # never followed: a link is answered about itself
         except FileNotFoundError:
             self._forget(path)
             return
@@ -298,9 +305,11 @@ class _Loop:
         if stat.S_ISDIR(st.st_mode):
             self._examine_tree(path)
             return
-        if not stat.S_ISREG(st.st_mode):
-            return
         sig = (st.st_size, st.st_mtime_ns)
+        if not stat.S_ISREG(st.st_mode):  # a link or a FIFO: nothing to settle, nothing to read
+            if self._handed.get(path) != sig:
+                self._take_in(path, sig)
+            return
         if self._handed.get(path) == sig:
             self._due.pop(path, None)
             return
@@ -347,13 +356,13 @@ class _Loop:
         self._register_stale = True
         self._forget(path)
         with contextlib.suppress(OSError):
-            st = os.stat(path)
+            st = os.lstat(path)
             if (st.st_size, st.st_mtime_ns) == sig:
                 self._handed[path] = sig
 
     def _examine_register(self) -> None:
         try:
-            st = os.stat(self.register)
+            st = os.lstat(self.register)
         except OSError:  # Excel deletes it for a moment while saving; the rename brings an event
             self.tracker.forget(_REGISTER_KEY)
             self._due.pop(self.register, None)
@@ -367,6 +376,9 @@ class _Loop:
         since = self._since.get(self.register)
         if since is None or since[0] != sig:
             self._since[self.register] = since = (sig, now)
+        if not stat.S_ISREG(st.st_mode):  # a link or a FIFO is never read; a rewrite replaces it
+            self._process_register("register.xlsx is not a regular file; writing it anew")
+            return
         if not self.tracker.observe(_REGISTER_KEY, sig[0], sig[1], now):
             self._due[self.register] = max(since[1] + self.settle, now + 0.01)
             return
@@ -394,16 +406,16 @@ class _Loop:
         self._due.pop(self.register, None)
         self._since.pop(self.register, None)
         try:
-            st = os.stat(self.register)
+            st = os.lstat(self.register)
             self._register_done = (st.st_size, st.st_mtime_ns)
         except OSError:
             self._register_done = None
 
     def _examine_tree(self, folder: Path) -> None:
-        """A folder appeared or moved in: every file in it is a candidate."""
-        for dirpath, _dirs, names in os.walk(folder):
-            for name in names:
-                self.examine(Path(dirpath) / name)
+        """A folder appeared or moved in: every file in it is a candidate (linked folders are
+        not entered; the link itself is answered)."""
+        for entry in safefs.walk(folder):
+            self.examine(entry.path)
 
     def _recheck_beside(self, path: Path) -> None:
         """A lock or temp file changed: documents waiting in the same folder are looked at now."""

@@ -29,6 +29,19 @@ class Clock:
         self.now += timedelta(**kw)
 
 
+def unique_docx(src: Path, note: str) -> bytes:
+    """A real Word document with `note` stored inside (a custom part), so its bytes are its own."""
+    import zipfile
+    from io import BytesIO
+
+    out = BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr("customXml/sop-docs-test.txt", note.encode("utf-8"))
+    return out.getvalue()
+
+
 class Office:
     """A workspace plus the hands of its staff."""
 
@@ -68,6 +81,35 @@ class Office:
 
     def scan(self) -> None:
         self.svc.scan()
+
+    # -- a case along the chain, for tests about what happens at its later steps --------------
+    def open_case(self, subject: str = "Laporan Keuangan 2026", src: Path | bytes | None = None,
+                  folder: str = "inbox/kabid_kasubag") -> str:
+        """The Kabid/Kasubag saves material (by default a corpus document made unique by the
+        subject, so two cases never share material); the id of the case it opened."""
+        before = {c.id for c in self.svc.db.open_cases()}
+        if src is None:
+            src = unique_docx(CORPUS / "tables.docx", subject)
+        self.save(f"{folder}/{subject}.docx", src)
+        self.scan()
+        (case,) = {c.id for c in self.svc.db.open_cases()} - before
+        return case
+
+    def to_step(self, case: str, step: int) -> None:
+        """The concept is written and approved (Sesuai) until the case waits at `step`."""
+        if self.svc.db.case(case).step == 2:
+            (name,) = [n for n in self.outbox("fungsional") if n.startswith(f"{case} - Konsep")]
+            self.save(f"inbox/fungsional/konsep {case}.docx",
+                      (self.root / "outbox" / "fungsional" / name).read_bytes())
+            self.scan()
+        while self.svc.db.case(case).step < step:
+            self.decide(case, "Sesuai")
+            self.scan()
+
+    def add_proofs(self, case: str) -> None:
+        self.save(f"inbox/fungsional/bukti_online/{case} laman.png", b"\x89PNG\r\n\x1a\n" + b"1" * 64)
+        self.save(f"inbox/fungsional/bukti_offline/{case} papan.jpg", b"\xff\xd8\xff\xe0" + b"2" * 64)
+        self.scan()
 
     # -- what staff see ------------------------------------------------------------------
     def outbox(self, role: str | None = None) -> set[str]:

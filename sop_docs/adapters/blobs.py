@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sop_docs.adapters import share
 from sop_docs.adapters.safefs import open_regular
 
 CHUNK = 1 << 20
@@ -33,7 +34,8 @@ def fsync_dir(path: Path) -> None:
 
 def copy_atomically(src: Path, target: Path) -> None:
     """Copy `src` to `target` so that `target` is never half-written: a hidden temporary name in
-    the same folder, fsynced, then renamed over (an interrupted copy leaves only `.….tmp`)."""
+    the same folder, fsynced, then renamed over (an interrupted copy leaves only `.….tmp`).
+    `target` is in the share: it gets the share's mode and group (`share`)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
@@ -41,6 +43,7 @@ def copy_atomically(src: Path, target: Path) -> None:
         with os.fdopen(fd, "wb") as out, src.open("rb") as f:
             shutil.copyfileobj(f, out, CHUNK)
             out.flush()
+            share.apply(out.fileno())            # staff can open it (mkstemp makes it private)
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:

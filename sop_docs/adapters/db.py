@@ -15,10 +15,12 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sop_docs.core.case import CaseState
+from sop_docs.errors import StorageFull
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
@@ -58,6 +60,11 @@ MIGRATIONS: list[tuple[str, str]] = [
                                  PRIMARY KEY (token, value));
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """),
+    # a `move` op names where the file comes from; a received document keeps the bytes as received
+    ("0002_move_and_originals", """
+    ALTER TABLE ops ADD COLUMN source TEXT;
+    ALTER TABLE documents ADD COLUMN original_sha256 TEXT;
+    """),
 ]
 
 
@@ -94,10 +101,13 @@ class DatabaseBroken(Exception):
     """The file is not a usable SQLite database (garbage, truncated, or from something else)."""
 
 
+BACKUP_PREFIX = "sop_docs-"
+
+
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, backup_folder: Path | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path, self.backup_folder = path, backup_folder
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         try:
             self.conn.row_factory = sqlite3.Row
@@ -119,6 +129,10 @@ class Database:
         c = self.conn
         c.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
         done = {r[0] for r in c.execute("SELECT name FROM migrations")}
+        pending = [name for name, _ in MIGRATIONS if name not in done]
+        if done and pending and self.backup_folder is not None:   # a copy before the change
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            self.copy_to(self.backup_folder / f"{BACKUP_PREFIX}{stamp}-sebelum-{pending[0]}.db")
         for name, sql in MIGRATIONS:
             if name not in done:
                 with self.tx():
@@ -129,17 +143,38 @@ class Database:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit: all of it is recorded, or none of it."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One atomic unit: all of it is recorded, or none of it. A full disk is `StorageFull`."""
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            if "full" in str(e).lower():
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise StorageFull(f"the database {self.path} cannot grow: {e}") from e
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
+
+    def copy_to(self, target: Path) -> None:
+        """A consistent copy of the database at `target` (SQLite's online backup: the service
+        goes on meanwhile), written aside and renamed into place."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        out = sqlite3.connect(tmp)
+        try:
+            self.conn.backup(out)
+        finally:
+            out.close()
+        os.replace(tmp, target)
 
     # -- counters ---------------------------------------------------------------------------
     def peek_number(self, name: str, year: int) -> int:
@@ -147,6 +182,10 @@ class Database:
         row = self.conn.execute("SELECT value FROM counters WHERE name=? AND year=?",
                                 (name, year)).fetchone()
         return (row[0] if row else 0) + 1
+
+    def set_counter(self, name: str, year: int, value: int) -> None:
+        """Raise a counter to `value` (a restore that saw that number in use)."""
+        self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (name, year, value))
 
     def next_number(self, name: str, year: int) -> int:
         """The next number of a yearly sequence; call inside tx() so a rollback returns it."""
@@ -167,6 +206,9 @@ class Database:
     def case(self, case_id: str) -> CaseRow | None:
         r = self.conn.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
         return self._case(r) if r else None
+
+    def all_cases(self) -> list[CaseRow]:
+        return [self._case(r) for r in self.conn.execute("SELECT * FROM cases ORDER BY year, seq")]
 
     def closed_cases(self) -> list[CaseRow]:
         rows = self.conn.execute("SELECT * FROM cases WHERE status='closed' ORDER BY year, seq")
@@ -196,14 +238,17 @@ class Database:
 
     # -- documents and placements -----------------------------------------------------------
     def add_document(self, case_id: str, kind: str, sha: str, name: str, origin: str,
-                     source: str, step: int | None, at: str) -> int:
+                     source: str, step: int | None, at: str, original: str | None = None) -> int:
+        """A new version of a document; `original` is the received bytes when `sha` is the
+        working copy made of them (stamped with the case link, or converted to docx)."""
         version = self.conn.execute(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE case_id=? AND kind=?",
             (case_id, kind)).fetchone()[0]
         cur = self.conn.execute(
             "INSERT INTO documents (case_id, kind, version, sha256, name, origin, source, step, "
-            "created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (case_id, kind, version, sha, name, origin, source, step, at))
+            "created_at, original_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (case_id, kind, version, sha, name, origin, source, step, at,
+             original if original != sha else None))
         return int(cur.lastrowid or 0)
 
     def latest_document(self, case_id: str, kind: str) -> Row | None:
@@ -214,9 +259,16 @@ class Database:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE case_id=? AND kind=?",
                                      (case_id, kind)).fetchone()[0])
 
+    def set_original(self, case_id: str, sha: str, original: str) -> None:
+        """The working copy `sha` was made from the received bytes `original`."""
+        self.conn.execute("UPDATE documents SET original_sha256=? WHERE case_id=? AND sha256=?",
+                          (original, case_id, sha))
+
     def document_shas(self) -> list[str]:
-        """Every recorded file's hash, each once."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT sha256 FROM documents")]
+        """Every recorded file's hash (working copies and originals), each once."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT sha256 FROM documents UNION SELECT original_sha256 FROM documents "
+            "WHERE original_sha256 IS NOT NULL")]
 
     def documents(self, case_id: str) -> list[sqlite3.Row]:
         return list(self.conn.execute(
@@ -226,6 +278,9 @@ class Database:
         return list(self.conn.execute(
             "SELECT p.*, d.kind, d.name FROM placements p JOIN documents d ON d.id = p.doc_id "
             "WHERE p.case_id=? ORDER BY p.doc_id", (case_id,)))
+
+    def placement(self, doc_id: int) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM placements WHERE doc_id=?", (doc_id,)).fetchone()
 
     def all_placements(self) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM placements"))
@@ -288,9 +343,10 @@ class Database:
         return list(self.conn.execute("SELECT * FROM events WHERE kind=? AND at >= ? "
                                       "ORDER BY id DESC", (kind, since)))
 
-    def add_op(self, event_id: int, op: str, path: str, sha: str | None) -> None:
-        self.conn.execute("INSERT INTO ops (event_id, op, sha256, path) VALUES (?,?,?,?)",
-                          (event_id, op, sha, path))
+    def add_op(self, event_id: int, op: str, path: str, sha: str | None,
+               source: str | None = None) -> None:
+        self.conn.execute("INSERT INTO ops (event_id, op, sha256, path, source) VALUES (?,?,?,?,?)",
+                          (event_id, op, sha, path, source))
 
     def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
         """Operations not yet carried out: all of them, or one event's."""

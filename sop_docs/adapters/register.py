@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sop_docs.adapters import share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.safefs import NotRegular, open_regular
 from sop_docs.adapters.sniff import zip_problem
@@ -353,6 +354,7 @@ def write(path: Path, wb: Workbook, *, expected_hash: str | None) -> bool:
         with os.fdopen(fd, "wb") as f:
             wb.save(f)
             f.flush()
+            share.apply(f.fileno())
             os.fsync(f.fileno())
         if is_open(path) or file_hash(path) != expected_hash:
             tmp.unlink()

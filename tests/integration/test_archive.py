@@ -116,7 +116,7 @@ def test_a_bundle_is_a_valid_bag_and_building_it_again_changes_nothing(tmp_path)
     assert names == {"softcopy/v1 - X - Disposisi - S.docx", "softcopy/v1 - X - Konsep - S.docx",
                      "softcopy/v2 - X - Konsep - S.docx", "bukti/X - Bukti Online - =1+1.png",
                      "hardcopy/X - Disposisi - S.pdf", "hardcopy/X - Berkas Cetak Lengkap.pdf",
-                     "riwayat.xlsx"}
+                     "riwayat.xlsx", "daftar-isi.txt"}
     assert len(PdfReader(final / "data" / "hardcopy" / "X - Berkas Cetak Lengkap.pdf").pages) == 1
     from openpyxl import load_workbook
 
