@@ -25,6 +25,8 @@ REASONS = (
     "duplicate",
     "unknown_case",
     "conversion_failed",
+    "link",
+    "special",
 )
 
 _MONTHS = (
@@ -48,7 +50,7 @@ _SAVE_AS_DOCX = "pilih File > Simpan Sebagai (Save As), pilih jenis 'Dokumen Wor
 # Reasons whose `detail` is technical English from the sniffer or LibreOffice.
 _TECHNICAL = frozenset(
     {"empty", "too_large", "not_docx", "corrupt", "encrypted", "macro", "zip_bomb", "incomplete",
-     "conversion_failed"}
+     "conversion_failed", "link", "special"}
 )  # fmt: skip
 
 # Reasons whose `detail` is woven into the explanation itself.
@@ -69,6 +71,8 @@ _SHORT = {
     "duplicate": "isinya sama dengan berkas yang sudah diterima",
     "unknown_case": "Nomor Agenda tidak ditemukan atau kasusnya sudah ditutup",
     "conversion_failed": "berkas tidak dapat diubah menjadi .docx",
+    "link": "yang disimpan adalah pintasan (link), bukan berkas",
+    "special": "yang disimpan bukan berkas biasa",
 }
 
 
@@ -300,6 +304,27 @@ def _explain(
                 "Buka berkas itu di Word (atau LibreOffice Writer).",
                 f"{_SAVE_AS_DOCX[0].upper()}{_SAVE_AS_DOCX[1:]}, lalu {save_again}.",
                 "Bila tetap gagal, hubungi administrator.",
+            ],
+        )
+    if reason == "link":
+        return (
+            "Yang disimpan di folder ini adalah pintasan (shortcut/symbolic link), bukan berkas. "
+            "Demi keamanan, sistem tidak membuka pintasan dan tidak mengikuti ke mana pintasan itu "
+            "menunjuk; berkas atau folder tujuannya tidak disentuh. Pintasannya sudah dihapus dari "
+            "folder inbox.",
+            [
+                "Buka dokumen aslinya di Word (bukan pintasannya).",
+                f"Pilih File > Simpan Sebagai, lalu {save_again}.",
+                "Bila Anda tidak membuat pintasan ini, laporkan kepada administrator.",
+            ],
+        )
+    if reason == "special":
+        return (
+            "Yang disimpan di folder ini bukan berkas biasa (misalnya pipa/FIFO, perangkat, atau "
+            "soket), sehingga sistem tidak membukanya. Benda itu sudah dihapus dari folder inbox.",
+            [
+                f"Simpan dokumen yang dimaksud dari Word (File > Simpan Sebagai), lalu {save_again}.",
+                "Bila Anda tidak menyimpan apa pun ke folder itu, laporkan kepada administrator.",
             ],
         )
     return (
