@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_docs.core.case import CaseState
-from sop_docs.errors import StorageFull
+from sop_docs.errors import SopDocsError, StorageFull
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
@@ -101,6 +101,21 @@ class DatabaseBroken(Exception):
     """The file is not a usable SQLite database (garbage, truncated, or from something else)."""
 
 
+class DatabaseUnavailable(SopDocsError):
+    """The database file cannot be opened now (permissions, an I/O error): nothing is wrong with
+    what it holds."""
+
+    exit_code = 6
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return 1 << 40
+    return st.f_bavail * st.f_frsize
+
+
 BACKUP_PREFIX = "sop_docs-"
 
 
@@ -117,6 +132,12 @@ class Database:
             if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise DatabaseBroken("SQLite's quick_check found damage")
             self._migrate()
+        except sqlite3.OperationalError as e:   # the disk's trouble, not the file's
+            self.conn.close()
+            if "full" in str(e).lower() or _free_bytes(path.parent) < 1 << 20:
+                raise StorageFull(f"disk penuh / disk full: the database {path} cannot be "
+                                  f"opened for writing ({e}); free space and start again") from e
+            raise DatabaseUnavailable(f"the database {path} cannot be opened: {e}") from e
         except sqlite3.DatabaseError as e:
             self.conn.close()
             raise DatabaseBroken(str(e)) from e
@@ -157,7 +178,8 @@ class Database:
             if "full" in str(e).lower():
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                raise StorageFull(f"the database {self.path} cannot grow: {e}") from e
+                raise StorageFull(f"disk penuh / disk full: the database {self.path} cannot "
+                                  f"grow ({e})") from e
             raise
 
     def close(self) -> None:

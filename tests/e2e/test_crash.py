@@ -1,5 +1,8 @@
 """Kill `sop-docs watch` with SIGKILL at random instants, again and again, and check nothing is lost.
 
+The second test kills the watcher while cases close and then takes the store or the database away:
+the restart must refuse, and nothing that was in an outbox may be gone.
+
 The real CLI runs in a subprocess on a real workspace while the test drops a burst of materials,
 saves concept drafts and types decisions into the register, as staff would. Each round SIGKILLs the
 watcher at a random point (start-up, recovery, a take-in, a register rewrite, idle), then does what
@@ -24,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -242,3 +246,52 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
           f"{len(staff.materials)} materials, {cases} open cases, {len(staff.submitted)} drafts, "
           f"{len(staff.decided)} decisions")
     assert kills >= 100 or "SOP_CRASH_KILLS" in os.environ
+
+
+def bundled(root: Path) -> set[str]:
+    """The hashes of every file inside a finished archive bundle."""
+    out = set()
+    for manifest in (root / "archive").glob("*/*/manifest-sha256.txt"):
+        if not manifest.parent.name.startswith("."):
+            out |= {line.split()[0] for line in manifest.read_text("utf-8").splitlines() if line}
+    return out
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("lost", ["store", "database"])
+def test_kills_during_close_then_a_lost_store_or_database_is_refused_and_nothing_deleted(
+        tmp_path: Path, lost: str) -> None:
+    """SIGKILL while cases close (bundles being built, outboxes being emptied), then the store or
+    the database is gone at the restart: the watcher refuses (exit 6) and every file that was in
+    an outbox is still there or inside a finished bundle."""
+    rng = random.Random(SEED)
+    rounds = int(os.environ.get("SOP_CRASH_CLOSE_ROUNDS", "4"))
+    for n in range(rounds):
+        root = tmp_path / f"ws{n}"
+        office = Office(root)
+        try:
+            for i in range(3):
+                case = office.open_case(f"Bahan {n}-{i}")
+                office.to_step(case, 6)
+                office.add_proofs(case)
+                office.decide(case, "Selesai")
+            only_copies = {sha(p): p for p in visible(root / "outbox")}
+        finally:
+            office.close()
+        log = tmp_path / f"watch{n}.log"
+        proc = spawn(root, log)
+        time.sleep(rng.uniform(0.5, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        if lost == "store":
+            shutil.rmtree(root / ".sop_docs" / "store")
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{root / '.sop_docs' / 'sop_docs.db'}{suffix}").unlink(missing_ok=True)
+        again = spawn(root, log)
+        assert again.wait(timeout=120) == 6, log.read_text(errors="replace")[-3000:]
+        assert "sop-docs restore" in log.read_text(errors="replace")
+        still = {sha(p) for p in visible(root / "outbox")}
+        kept = still | bundled(root)
+        lost_files = [str(p) for digest, p in only_copies.items() if digest not in kept]
+        assert not lost_files, f"round {n}: deleted without a kept copy: {lost_files}"

@@ -392,3 +392,73 @@ def test_watch_mode_refuses_to_go_on_when_its_database_vanishes(office):
     assert error and isinstance(error[0], StateMismatch)
     copies = list((office.root / ".sop_docs" / "backup").glob("*saat-hilang.db"))
     assert len(copies) == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 12 MB tmpfs of our own (the machine runs tests as root), unmounted afterwards."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], check=True)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill the file system until only about `leave` bytes are free."""
+    filler = disk / "filler.bin"
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    with filler.open("wb") as f:
+        f.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def test_a_full_disk_is_answered_in_one_line_and_nothing_is_lost(small_disk):
+    """Scans on a full disk log one plain line (no traceback), leave the material in its inbox
+    and the database consistent; once space is freed, the next scan does the work."""
+    o = Office(small_disk / "ws")
+    case = o.open_case("Pertama")
+    o.close()
+    material = unique = (CORPUS / "footnotes.docx").read_bytes() + b""
+    (small_disk / "ws/inbox/kabid_kasubag/Kedua.docx").write_bytes(material)
+    filler = fill(small_disk, leave=16 * 1024)
+    outcomes = [run("scan", str(o.root)) for _ in range(2)]
+    for r in outcomes:
+        assert "Traceback" not in r.stderr, r.stderr
+        assert "disk full" in r.stderr or "disk penuh" in r.stderr, r.stderr
+    inbox = o.root / "inbox/kabid_kasubag/Kedua.docx"
+    assert inbox.read_bytes() == unique, "the material waits in its inbox, whole"
+    filler.unlink()
+    r = run("scan", str(o.root))
+    assert r.returncode == 0, r.stderr
+    assert not inbox.exists()
+    svc = o.svc = open_service(o.root, clock=o.clock)
+    assert [c.id for c in svc.db.open_cases()] == [case, "PIP-2026-0002"]
+    assert not svc.db.pending_ops()
+
+
+def test_a_disk_that_fills_while_running_is_logged_plainly_and_retried(small_disk, caplog):
+    """The service is running when the disk fills: taking in, recording and rewriting the register
+    fail with one plain log line each (no traceback), the material waits, the register and the
+    database stay as they were; freed, the next pass finishes."""
+    o = Office(small_disk / "ws")
+    try:
+        first = o.open_case("Pertama")
+        material = (CORPUS / "footnotes.docx").read_bytes()
+        o.save("inbox/kabid_kasubag/Kedua.docx", material)
+        filler = fill(small_disk, leave=4 * 1024)
+        caplog.clear()
+        o.scan()
+        assert all(r.exc_info is None for r in caplog.records), [r.getMessage() for r in caplog.records]
+        assert any("disk full" in r.getMessage() for r in caplog.records)
+        assert (o.root / "inbox/kabid_kasubag/Kedua.docx").read_bytes() == material
+        assert [c.id for c in o.svc.db.open_cases()] == [first]
+        filler.unlink()
+        o.scan()
+        assert [c.id for c in o.svc.db.open_cases()] == [first, "PIP-2026-0002"]
+        assert not o.inbox_files() and not o.svc.db.pending_ops()
+        assert "PIP-2026-0002" in o.rows()
+    finally:
+        o.close()
