@@ -11,8 +11,8 @@ catches whatever the events missed; a dead observer (a polling emitter dies sile
 blips) is rebuilt with back-off. Nothing here acts on a file vanishing, so a transient empty
 listing of a share loses nothing.
 
-One watcher per workspace: an OS-level lock on `.sop_docs/watch.lock`, released by the kernel when
-the process dies, so a crashed watcher never leaves it stuck.
+One watcher per workspace: an OS-level lock on `.sop_docs/watch.lock` (`adapters.oslock`), released
+by the kernel when the process dies, so a crashed watcher never leaves it stuck.
 """
 
 from __future__ import annotations
@@ -22,25 +22,24 @@ import logging
 import os
 import signal
 import stat
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import IO, Protocol
+from typing import Protocol
 
 from sop_docs.adapters import fstype, safefs
+from sop_docs.adapters.oslock import workspace_lock
 from sop_docs.adapters.sniff import is_complete
 from sop_docs.adapters.watcher import Watcher
 from sop_docs.core.intake import StabilityTracker, is_ignored, lock_names
-from sop_docs.errors import StateMismatch, WorkspaceBusy
+from sop_docs.errors import StateMismatch
 
 log = logging.getLogger("sop_docs")
 
 MODES = ("auto", "native", "polling")
 REGISTER_NAME = "register.xlsx"
-LOCK_PATH = Path(".sop_docs") / "watch.lock"
 # An owner file older than this is a crashed Office's leftover, not an open file (PITFALLS §2.2).
 STALE_LOCK_SECONDS = 12 * 3600
 HEALTH_EVERY = 1.0
@@ -57,79 +56,6 @@ class WatchedService(Protocol):
     def take_in(self, path: Path) -> None: ...
     def process_register(self) -> None: ...
     def close(self) -> None: ...
-
-
-# --- one watcher per workspace ------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def workspace_lock(root: Path) -> Iterator[None]:
-    """Hold the workspace's watch lock, or raise `WorkspaceBusy` naming the holder's pid.
-
-    `flock` (POSIX) / `msvcrt.locking` (Windows) belong to the open file, so the OS drops the lock
-    when the holder dies, however it dies. The holder's pid is written into the file for the
-    message.
-    """
-    path = root / LOCK_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    handle: IO[bytes] = os.fdopen(fd, "r+b", buffering=0)
-    try:
-        if not _try_lock(handle):
-            try:
-                handle.seek(0)
-                holder = handle.read(32).decode("ascii", "replace").strip() or "unknown"
-            except OSError:
-                holder = "unknown"
-            raise WorkspaceBusy(f"another watcher is running on this workspace (pid {holder})")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n".encode())
-        try:
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                handle.seek(0)
-                handle.truncate()
-            _unlock(handle)
-    finally:
-        handle.close()
-
-
-# Windows locks a byte range that others cannot read: lock a byte far past the pid, not the pid.
-_WIN_LOCK_OFFSET = 1 << 20
-
-
-def _try_lock(handle: IO[bytes]) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        handle.seek(_WIN_LOCK_OFFSET)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(handle: IO[bytes]) -> None:
-    with contextlib.suppress(OSError):
-        if sys.platform == "win32":
-            import msvcrt
-
-            handle.seek(_WIN_LOCK_OFFSET)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # --- the loop -----------------------------------------------------------------------------------
@@ -476,7 +402,7 @@ def run(
     (default: max(5 × settle, 10 s)) is how long a settled file that does not open as a whole is
     given before the service gets it anyway (and quarantines it). `service` replaces
     `bootstrap.open_service(root)` (tests); a service passed in is not closed here.
-    Raises `WorkspaceBusy` if another watcher holds the workspace.
+    Raises `WorkspaceBusy` (from the lock) if another watcher holds the workspace.
     """
     root = Path(root).resolve()  # as `workspace.open_workspace` does: paths compare equal
     polling = choose_polling(root, mode)

@@ -23,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sop_docs.adapters import share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
@@ -200,7 +201,7 @@ def read_decisions(path: Path) -> list[DecisionCell]:
         wb.close()
 
 
-def _header(ws, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+def _header(ws: Worksheet, names: Sequence[str]) -> None:
     fill = PatternFill("solid", fgColor="1F4E78")
     for col, name in enumerate(names, start=1):
         c = ws.cell(row=1, column=col, value=name)
@@ -224,57 +225,81 @@ def _history_sheet(wb: Workbook, title: str, history: Sequence[HistoryRow]) -> N
     hs.protection.sheet = True
 
 
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_LATE_FILL = PatternFill("solid", fgColor="F8CBAD")
+_EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
 def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
           notices: Sequence[Notice] = ()) -> Workbook:
+    """The register: open cases (the decision channel), notices, history and help, in that order."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_OPEN
     _header(ws, COLUMNS)
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    late_fill = PatternFill("solid", fgColor="F8CBAD")
-    edit_fill = PatternFill("solid", fgColor="FFF2CC")
     for r, row in enumerate(rows, start=2):
-        put_text(ws.cell(r, 1), row.case_id)
-        ws.cell(r, 2, row.opened_at).number_format = DATE_FORMAT
-        put_text(ws.cell(r, 3), row.subject)
-        put_text(ws.cell(r, 4), row.kind)
-        put_text(ws.cell(r, 5), row.step)
-        put_text(ws.cell(r, 6), row.holder)
-        doc = ws.cell(r, 7)
-        if row.document:
-            put_text(doc, Path(row.document).name)
-            doc.hyperlink = quote(row.document, safe="/")
-            doc.font = Font(name=FONT, size=10, color="0563C1", underline="single")
-        if row.deadline is not None:
-            ws.cell(r, 8, row.deadline).number_format = DATE_FORMAT
-        status = ws.cell(r, 9)
-        put_text(status, "Terlambat" if row.late else "Tepat Waktu")
-        if row.late:
-            status.fill = late_fill
-            status.font = Font(name=FONT, size=10, bold=True, color="9C0006")
-        if row.catatan:
-            put_text(ws.cell(r, CATATAN), row.catatan)
-        put_text(ws.cell(r, 12), row.message)
-        put_text(ws.cell(r, TOKEN), row.token)
-        for col in (KEPUTUSAN, CATATAN):
-            c = ws.cell(r, col)
-            c.protection = Protection(locked=False)
-            c.fill = edit_fill
-        lines = 1
-        for col in range(1, TOKEN + 1):
-            c = ws.cell(r, col)
-            c.border = border
-            if not c.font.color and not c.font.b:
-                c.font = Font(name=FONT, size=10)
-            c.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED)
-            if col in WRAPPED and c.value:
-                lines = max(lines, -(-len(str(c.value)) // int(WIDTHS[col - 1] * 1.1)))
-        # neither Excel nor LibreOffice grows a row for wrapped text it did not write itself
-        ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, 8)
+        _case_values(ws, r, row)
+        _case_look(ws, r)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = w
     ws.column_dimensions["M"].hidden = True
+    _decision_channel(ws, len(rows))
+    _print_setup(ws)
+    _notices_sheet(wb, notices)
+    _history_sheet(wb, SHEET_HISTORY, history)
+    _help_sheet(wb)
+    return wb
+
+
+def _case_values(ws: Worksheet, r: int, row: RegisterRow) -> None:
+    """Row `r` of the open-cases sheet: the case's values, its document linked, lateness marked,
+    and the two cells a reviewer may type in unlocked and tinted."""
+    put_text(ws.cell(r, 1), row.case_id)
+    ws.cell(r, 2, row.opened_at).number_format = DATE_FORMAT
+    put_text(ws.cell(r, 3), row.subject)
+    put_text(ws.cell(r, 4), row.kind)
+    put_text(ws.cell(r, 5), row.step)
+    put_text(ws.cell(r, 6), row.holder)
+    doc = ws.cell(r, 7)
+    if row.document:
+        put_text(doc, Path(row.document).name)
+        doc.hyperlink = quote(row.document, safe="/")
+        doc.font = Font(name=FONT, size=10, color="0563C1", underline="single")
+    if row.deadline is not None:
+        ws.cell(r, 8, row.deadline).number_format = DATE_FORMAT
+    status = ws.cell(r, 9)
+    put_text(status, "Terlambat" if row.late else "Tepat Waktu")
+    if row.late:
+        status.fill = _LATE_FILL
+        status.font = Font(name=FONT, size=10, bold=True, color="9C0006")
+    if row.catatan:
+        put_text(ws.cell(r, CATATAN), row.catatan)
+    put_text(ws.cell(r, 12), row.message)
+    put_text(ws.cell(r, TOKEN), row.token)
+    for col in (KEPUTUSAN, CATATAN):
+        c = ws.cell(r, col)
+        c.protection = Protection(locked=False)
+        c.fill = _EDIT_FILL
+
+
+def _case_look(ws: Worksheet, r: int) -> None:
+    """Borders, the default font, wrapping, and a row tall enough for its wrapped text."""
+    lines = 1
+    for col in range(1, TOKEN + 1):
+        c = ws.cell(r, col)
+        c.border = _BORDER
+        if not c.font.color and not c.font.b:
+            c.font = Font(name=FONT, size=10)
+        c.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED)
+        if col in WRAPPED and c.value:
+            lines = max(lines, -(-len(str(c.value)) // int(WIDTHS[col - 1] * 1.1)))
+    # neither Excel nor LibreOffice grows a row for wrapped text it did not write itself
+    ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, 8)
+
+
+def _decision_channel(ws: Worksheet, n_rows: int) -> None:
+    """Only Keputusan (from a list) and Catatan can be typed in; filtering and sorting still work."""
     dv = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
                         showErrorMessage=True, errorTitle="Keputusan",
                         error="Pilih Sesuai, Belum Sesuai, atau Selesai.",
@@ -287,7 +312,11 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
     ws.protection.sort = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.auto_filter.ref = f"A1:L{max(len(rows) + 1, 2)}"
+    ws.auto_filter.ref = f"A1:L{max(n_rows + 1, 2)}"
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_margins.left = ws.page_margins.right = 0.4
@@ -297,6 +326,9 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
+
+def _notices_sheet(wb: Workbook, notices: Sequence[Notice]) -> None:
+    """The files that could not be taken in, read-only."""
     ns = wb.create_sheet(SHEET_NOTICES)
     _header(ns, NOTICE_COLUMNS)
     for r, n in enumerate(notices, start=2):
@@ -309,15 +341,15 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
     ns.freeze_panes = "A2"
     ns.protection.sheet = True
 
-    _history_sheet(wb, SHEET_HISTORY, history)
 
+def _help_sheet(wb: Workbook) -> None:
+    """How to use the register, in Indonesian, read-only."""
     gs = wb.create_sheet(SHEET_HELP)
     for r, line in enumerate(HELP, start=1):
         put_text(gs.cell(r, 1), line)
     gs["A1"].font = Font(name=FONT, bold=True, size=13)
     gs.column_dimensions["A"].width = 110
     gs.protection.sheet = True
-    return wb
 
 
 YEAR_COLUMNS = ("No. Agenda", "Tanggal Masuk", "Perihal", "Jenis", "Status", "Tahap Terakhir",
