@@ -17,10 +17,9 @@ import re
 import uuid
 from pathlib import Path
 
-from sop_docs.adapters import register, safefs
+from sop_docs import folders
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database, DatabaseBroken
-from sop_docs.core.naming import CASE_ID
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch
 from sop_docs.workspace import Workspace
@@ -80,30 +79,10 @@ def open_store(ws: Workspace, db: Database, *, create: bool) -> BlobStore:
     return blobs
 
 
-def evidence(ws: Workspace, sop: Sop) -> dict[str, str]:
-    """Every case id of this SOP the workspace shows, with where it was seen first."""
-    prefix = f"{sop.case_prefix}-"
-    seen: dict[str, str] = {}
-
-    def note(name: str, where: str) -> None:
-        m = CASE_ID.match(name)
-        if m and m.group(1).startswith(prefix):
-            seen.setdefault(m.group(1), where)
-
-    for year in safefs.folders(ws.root / "archive"):
-        for bundle in safefs.folders(year):
-            note(bundle.name, f"archive/{year.name}/{bundle.name}")
-    for case_id in register.case_ids(ws.register):
-        note(case_id, "register.xlsx")
-    for entry in safefs.walk(ws.root / "outbox"):
-        note(entry.path.name, ws.rel(entry.path))
-    return seen
-
-
 def check_history(ws: Workspace, sop: Sop, db: Database) -> None:
     """Refuse a database that is behind what the workspace shows."""
     behind = []
-    for case_id, where in sorted(evidence(ws, sop).items()):
+    for case_id, where in sorted(folders.case_ids_shown(ws, sop).items()):
         m = re.fullmatch(r".*-(\d{4})-(\d+)", case_id)
         if db.case(case_id) is None or (
                 m and db.peek_number(f"agenda:{sop.id}", int(m.group(1))) <= int(m.group(2))):

@@ -17,17 +17,14 @@ import os
 import re
 import sqlite3
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from openpyxl import load_workbook
 
-from sop_docs import guard
+from sop_docs import folders, guard
 from sop_docs.adapters import docx, register, safefs
 from sop_docs.adapters.blobs import BlobStore, fsync_dir
 from sop_docs.adapters.db import CaseRow, Database
@@ -142,7 +139,7 @@ class Replay:
             labels.update({p.replace("_", " ").title(): p for p in proofs})
         self.labels = labels
         self.numbered = [k for k, spec in sop.documents.items() if spec.numbered]
-        self.letter_pattern = _number_regex(settings)
+        self.letter_pattern = folders.letter_number_regex(settings)
 
     def run(self, now: datetime) -> None:
         with self.db.tx():
@@ -167,7 +164,7 @@ class Replay:
                 if safefs.is_regular(b / "bag-info.txt")]
 
     def _closed_case(self, bundle: Path, now: datetime) -> None:
-        info = _bag_info(bundle / "bag-info.txt")
+        info = folders.bag_info(bundle / "bag-info.txt")
         case_id = info.get("SOP-Docs-Case-Id", "")
         m = CASE_ID.fullmatch(case_id)
         if not m or not case_id.startswith(f"{self.sop.case_prefix}-"):
@@ -175,7 +172,7 @@ class Replay:
         case = self.db.case(case_id)
         if case is not None and case.status == "closed":
             return
-        history = _sheet_rows(bundle / "data" / "riwayat.xlsx")
+        history = folders.sheet_rows(bundle / "data" / "riwayat.xlsx")
         opened = history[0][0] if history and isinstance(history[0][0], datetime) else now
         closed = info.get("SOP-Docs-Closed") or now.isoformat()
         number = info.get("SOP-Docs-Letter-Number", "-")
@@ -195,7 +192,7 @@ class Replay:
         """Every file of the bundle becomes a document the database knows (of the kind its
         daftar-isi.txt says), and each original in asli/ the original of its working copy."""
         data = bundle / "data"
-        index = {row[0]: row for row in _index_rows(data / "daftar-isi.txt")}
+        index = {row[0]: row for row in folders.index_rows(data / "daftar-isi.txt")}
         known = {d["sha256"] for d in self.db.documents(case_id)}
         copies: dict[tuple[str, str], str] = {}
         originals: list[tuple[tuple[str, str], str]] = []
@@ -223,8 +220,8 @@ class Replay:
 
     # ------------------------------------------------------------------ open cases
     def _open_cases(self, now: datetime) -> None:
-        rows = _sheet_rows(self.ws.register, register.SHEET_OPEN)
-        events = _sheet_rows(self.ws.register, register.SHEET_HISTORY)
+        rows = folders.sheet_rows(self.ws.register, register.SHEET_OPEN)
+        events = folders.sheet_rows(self.ws.register, register.SHEET_HISTORY)
         for row in rows:
             row = list(row) + [None] * (register.TOKEN - len(row))
             case_id = str(row[0] or "").strip()
@@ -336,7 +333,7 @@ class Replay:
         if path.suffix.lower() != ".docx" or self.letter_pattern is None:
             return
         try:
-            text = " ".join(_docx_text(safefs.read_bytes(path)).split())
+            text = " ".join(folders.docx_text(safefs.read_bytes(path)).split())
         except (OSError, ValueError):
             return
         found = self.letter_pattern.search(text)
@@ -360,70 +357,4 @@ class Replay:
             self.db.set_counter(counter, year, at_least)
             self.report.counters[f"{counter}:{year}"] = at_least
 
-
-def _number_regex(settings: Settings) -> re.Pattern[str] | None:
-    """The letter number pattern of `[numbering]` as a regex with named groups."""
-    n = settings.numbering
-    parts = re.split(r"(\{[a-z_]+\})", str(n.get("pattern", "")))
-    out = []
-    for part in parts:
-        token = part[1:-1] if part.startswith("{") else None
-        if token == "no_urut":
-            out.append(r"(?P<no_urut>\d+)")
-        elif token == "tahun":
-            out.append(r"(?P<tahun>\d{4})")
-        elif token == "bulan_romawi":
-            out.append(r"[IVX]+")
-        elif token in ("kka", "kode_unit"):
-            out.append(re.escape(str(n.get(token, ""))))
-        else:
-            out.append(re.escape(part))
-    try:
-        return re.compile("".join(out)) if "no_urut" in "".join(out) else None
-    except re.error:
-        return None
-
-
-def _bag_info(path: Path) -> dict[str, str]:
-    info: dict[str, str] = {}
-    try:
-        text = safefs.read_bytes(path).decode("utf-8", "replace")
-    except OSError:
-        return info
-    for line in text.splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            info[key.strip()] = value.strip()
-    return info
-
-
-def _sheet_rows(path: Path, sheet: str | None = None) -> list[tuple[Any, ...]]:
-    """The rows below the header of a sheet (the first one by default); [] when unreadable."""
-    try:
-        data = safefs.read_bytes(path)
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged or missing workbook shows nothing; the rest still counts
-        return []
-    try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        return [tuple(r) for r in ws.iter_rows(min_row=2, values_only=True) if r and r[0]]
-    except KeyError:
-        return []
-    finally:
-        wb.close()
-
-
-def _index_rows(path: Path) -> list[list[str]]:
-    """daftar-isi.txt of a bundle: path, kind, version, what, when, sha (header left out)."""
-    try:
-        text = safefs.read_bytes(path).decode("utf-8", "replace")
-    except OSError:
-        return []
-    return [line.split("\t") for line in text.splitlines()[1:] if line.count("\t") >= 5]
-
-
-def _docx_text(data: bytes) -> str:
-    with zipfile.ZipFile(BytesIO(data)) as zf:
-        xml = zf.read("word/document.xml").decode("utf-8", "replace")
-    return " ".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml))
 

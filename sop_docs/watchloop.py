@@ -1,0 +1,358 @@
+"""The watch loop: one worker thread that turns file-system hints into settled files for the service.
+
+File events only put paths into a dirty set; the worker (the thread calling `serve`) re-stats them
+(never following a link), feeds size and mtime to the pure `StabilityTracker`, and hands a file to
+`take_in` once it has settled, no Office or LibreOffice lock sits beside it, and it opens as a whole.
+`register.xlsx` is watched the same way. A full pass at start and every `rescan_every` seconds
+re-derives everything from the listing (after finishing what earlier events left), and a dead
+observer is rebuilt with back-off. `sop_docs.watch.run` sets it up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from sop_docs.adapters import safefs
+from sop_docs.adapters.sniff import is_complete
+from sop_docs.adapters.watcher import Watcher
+from sop_docs.core.intake import StabilityTracker, is_ignored, lock_names
+from sop_docs.errors import StateMismatch
+
+log = logging.getLogger("sop_docs")
+
+MODES = ("auto", "native", "polling")
+REGISTER_NAME = "register.xlsx"
+# An owner file older than this is a crashed Office's leftover, not an open file (PITFALLS §2.2).
+STALE_LOCK_SECONDS = 12 * 3600
+HEALTH_EVERY = 1.0
+MAX_BACKOFF = 60.0
+STOP_POLL = 0.25  # a `stop` set by another thread is noticed within this
+_REGISTER_KEY = "<register>"
+
+
+class WatchedService(Protocol):
+    """What the loop needs from `sop_docs.service.Service`."""
+
+    def recover(self) -> None: ...
+    def pending_inbox_files(self) -> list[Path]: ...
+    def take_in(self, path: Path) -> None: ...
+    def process_register(self) -> None: ...
+    def close(self) -> None: ...
+
+
+# --- the loop -----------------------------------------------------------------------------------
+
+
+class Loop:
+    """The single worker: everything that touches the service runs on the thread calling `serve`."""
+
+    def __init__(
+        self,
+        service: WatchedService,
+        root: Path,
+        *,
+        polling: bool,
+        settle: float,
+        rescan_every: float,
+        poll_interval: float,
+        incomplete_grace: float,
+        stop: threading.Event,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.service = service
+        self.root = root
+        self.inbox = root / "inbox"
+        self.register = root / REGISTER_NAME
+        self.settle = settle
+        self.rescan_every = rescan_every
+        self.incomplete_grace = incomplete_grace
+        self.stop = stop
+        self.clock = clock
+        self.tracker = StabilityTracker(settle)
+        self.wake = threading.Event()
+        self._dirty: set[Path] = set()
+        self._dirty_lock = threading.Lock()
+        self._due: dict[Path, float] = {}  # tracked, not yet taken in: when to look again
+        self._since: dict[Path, tuple[tuple[int, int], float]] = {}  # signature and when first seen
+        self._handed: dict[Path, tuple[int, int]] = {}  # taken in, still there, unchanged since
+        self._waiting_lock: set[Path] = set()
+        self._register_done: tuple[int, int] | None = None
+        self._register_stale = False  # the service's state changed since the register was written
+        self.watcher = Watcher(
+            [(self.inbox, True), (root, False)],
+            self.hint,
+            polling=polling,
+            poll_interval=poll_interval,
+        )
+
+    # called on watchdog's thread
+    def hint(self, path: Path) -> None:
+        with self._dirty_lock:
+            self._dirty.add(path)
+        self.wake.set()
+
+    def serve(self, ready: threading.Event | None) -> None:
+        self.watcher.start()  # before the first pass, so nothing saved meanwhile is missed
+        try:
+            self.full_pass()
+            log.info("watching %s (%s)", self.root, "polling" if self.watcher.polling else "native")
+            if ready is not None:
+                ready.set()
+            self._serve_forever()
+        finally:
+            self.watcher.stop()
+
+    def _serve_forever(self) -> None:
+        next_rescan = self.clock() + self.rescan_every
+        next_health = self.clock() + HEALTH_EVERY
+        backoff, next_rebuild = 1.0, 0.0
+        while not self.stop.is_set():
+            now = self.clock()
+            if now >= next_health:
+                next_health = now + HEALTH_EVERY
+                if not self.watcher.healthy() and now >= next_rebuild:
+                    if self._rebuild():
+                        backoff = 1.0
+                        next_rescan = now  # whatever changed while it was down
+                    else:
+                        next_rebuild = now + backoff
+                        backoff = min(backoff * 2, MAX_BACKOFF)
+            if now >= next_rescan:
+                next_rescan = now + self.rescan_every
+                self.full_pass()
+            self._examine_dirty()
+            self._examine_due()
+            if self.stop.is_set():
+                break
+            if self._register_stale and not self._busy():
+                self._process_register("updating the register")
+            now = self.clock()
+            wake_at = min([next_rescan, next_health, now + STOP_POLL, *self._due.values()])
+            self.wake.wait(max(0.0, wake_at - now))
+            self.wake.clear()
+
+    def _rebuild(self) -> bool:
+        log.warning("file watcher stopped (share unreachable?); rebuilding it")
+        try:
+            self.watcher.restart()
+        except OSError as exc:
+            log.warning("cannot watch %s yet: %s; retrying", self.root, exc)
+            return False
+        log.info("file watcher rebuilt; rescanning")
+        return True
+
+    def full_pass(self) -> None:
+        """Re-derive the state from the listing (at start, periodically, after a rebuild), after
+        finishing what is left of earlier events. A database or store that went missing stops
+        the watcher (`StateMismatch`): acting on would start over existing history."""
+        try:
+            self.service.recover()
+        except StateMismatch:
+            raise
+        except Exception:
+            log.exception("finishing earlier operations failed; trying again at the next rescan")
+        try:
+            files = self.service.pending_inbox_files()
+        except OSError as exc:
+            log.warning("cannot list the inbox (%s); keeping what is known and retrying later", exc)
+            files = []
+        self._handed.clear()  # files still there after their take_in get one more chance
+        self._register_stale = True  # deadlines pass without any event; decisions may wait
+        for path in files:
+            if self.stop.is_set():
+                return
+            self.examine(Path(path))
+        for path in list(self._due):
+            self.examine(path)
+        self.examine(self.register)
+
+    def _examine_dirty(self) -> None:
+        with self._dirty_lock:
+            dirty, self._dirty = self._dirty, set()
+        for path in sorted(dirty):
+            if self.stop.is_set():
+                return
+            self.examine(path)
+
+    def _examine_due(self) -> None:
+        now = self.clock()
+        for path, due in sorted(self._due.items(), key=lambda item: item[1]):
+            if self.stop.is_set() or due > now:
+                return
+            self.examine(path)
+
+    def examine(self, path: Path) -> None:
+        """Look at one path as it is now, and act if it is ready."""
+        if path == self.register:
+            self._examine_register()
+            return
+        if is_ignored(path.name) or not path.is_relative_to(self.inbox) or path == self.inbox:
+            self._recheck_beside(path)
+            return
+        try:
+            st = os.lstat(path)  # never followed: a link is answered about itself
+        except FileNotFoundError:
+            self._forget(path)
+            return
+        except OSError as exc:  # share hiccup: keep what we know and look again later
+            log.debug("cannot stat %s: %s", path, exc)
+            self._due[path] = self.clock() + max(self.settle, 1.0)
+            return
+        if stat.S_ISDIR(st.st_mode):
+            self._examine_tree(path)
+            return
+        sig = (st.st_size, st.st_mtime_ns)
+        if not stat.S_ISREG(st.st_mode):  # a link or a FIFO: nothing to settle, nothing to read
+            if self._handed.get(path) != sig:
+                self._take_in(path, sig)
+            return
+        if self._handed.get(path) == sig:
+            self._due.pop(path, None)
+            return
+        now = self.clock()
+        since = self._since.get(path)
+        if since is None or since[0] != sig:
+            self._since[path] = since = (sig, now)
+        if not self.tracker.observe(path, sig[0], sig[1], now):
+            self._due[path] = max(since[1] + self.settle, now + 0.01)
+            return
+        lock = self._open_lock(path)
+        if lock is not None:
+            if path not in self._waiting_lock:
+                log.info("waiting: %s is open (%s)", self._rel(path), lock.name)
+                self._waiting_lock.add(path)
+            self._due[path] = now + max(self.settle, 1.0)
+            return
+        self._waiting_lock.discard(path)
+        if not self._whole(path, since[1], now):
+            return
+        self._take_in(path, sig)
+
+    def _whole(self, path: Path, since: float, now: float) -> bool:
+        """True if the file opens as a whole, or has sat unchanged but broken past the grace."""
+        try:
+            complete = is_complete(path)
+        except OSError:
+            complete = False
+        if complete:
+            return True
+        if now - since >= self.settle + self.incomplete_grace:
+            waited = now - since
+            log.info("%s stayed incomplete for %.0f s; handing it over", self._rel(path), waited)
+            return True
+        self._due[path] = now + max(min(self.settle, 1.0), 0.05)
+        return False
+
+    def _take_in(self, path: Path, sig: tuple[int, int]) -> None:
+        log.info("taking in %s", self._rel(path))
+        try:
+            self.service.take_in(path)
+        except Exception:
+            log.exception("taking in %s failed; it stays in the inbox for the next rescan", path)
+        self._register_stale = True
+        self._forget(path)
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            if (st.st_size, st.st_mtime_ns) == sig:
+                self._handed[path] = sig
+
+    def _examine_register(self) -> None:
+        try:
+            st = os.lstat(self.register)
+        except OSError:  # Excel deletes it for a moment while saving; the rename brings an event
+            self.tracker.forget(_REGISTER_KEY)
+            self._due.pop(self.register, None)
+            return
+        sig = (st.st_size, st.st_mtime_ns)
+        if sig == self._register_done:
+            self.tracker.forget(_REGISTER_KEY)
+            self._due.pop(self.register, None)
+            return
+        now = self.clock()
+        since = self._since.get(self.register)
+        if since is None or since[0] != sig:
+            self._since[self.register] = since = (sig, now)
+        if not stat.S_ISREG(st.st_mode):  # a link or a FIFO is never read; a rewrite replaces it
+            self._process_register("register.xlsx is not a regular file; writing it anew")
+            return
+        if not self.tracker.observe(_REGISTER_KEY, sig[0], sig[1], now):
+            self._due[self.register] = max(since[1] + self.settle, now + 0.01)
+            return
+        if not self._whole(self.register, since[1], now):
+            return
+        self._process_register("register changed; reading decisions")
+
+    def _busy(self) -> bool:
+        """True while any file (or the register) is settling, unless it only waits for its lock.
+
+        The register is rewritten only when nothing is about to be taken in: a file saved during a
+        rewrite still has its whole settle window ahead, so the rewrite adds no delivery latency.
+        """
+        return any(path not in self._waiting_lock for path in self._due)
+
+    def _process_register(self, what: str) -> None:
+        """Act on the register's decisions and rewrite it (the service skips an open register)."""
+        log.info(what)
+        try:
+            self.service.process_register()
+        except Exception:
+            log.exception("processing the register failed; will retry when it changes or at rescan")
+        self._register_stale = False
+        self.tracker.forget(_REGISTER_KEY)
+        self._due.pop(self.register, None)
+        self._since.pop(self.register, None)
+        try:
+            st = os.lstat(self.register)
+            self._register_done = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            self._register_done = None
+
+    def _examine_tree(self, folder: Path) -> None:
+        """A folder appeared or moved in: every file in it is a candidate (linked folders are
+        not entered; the link itself is answered)."""
+        for entry in safefs.walk(folder):
+            self.examine(entry.path)
+
+    def _recheck_beside(self, path: Path) -> None:
+        """A lock or temp file changed: documents waiting in the same folder are looked at now."""
+        now = self.clock()
+        for other in self._due:
+            if other.parent == path.parent:
+                self._due[other] = now
+        if path.parent == self.root:
+            if path.name in lock_names(REGISTER_NAME) and self._open_lock(self.register) is None:
+                self._register_stale = True  # closed: a write deferred while it was open can go
+            if self.register not in self._due:
+                self._due[self.register] = now
+
+    def _open_lock(self, path: Path) -> Path | None:
+        """The lock/owner file saying the document is open now, if any (stale ones ignored)."""
+        for name in lock_names(path.name):
+            lock = path.with_name(name)
+            try:
+                age = time.time() - os.stat(lock).st_mtime
+            except OSError:
+                continue
+            if age < STALE_LOCK_SECONDS:
+                return lock
+        return None
+
+    def _forget(self, path: Path) -> None:
+        self.tracker.forget(path)
+        self._due.pop(path, None)
+        self._since.pop(path, None)
+        self._waiting_lock.discard(path)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
