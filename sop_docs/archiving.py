@@ -19,6 +19,7 @@ from sop_docs import archive, kendali
 from sop_docs.adapters import pdf
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.core import events
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
@@ -79,7 +80,8 @@ class Archiving:
 
         return [(datetime.fromisoformat(e["at"]), title(e["step_from"]), title(e["step_to"]),
                  self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
-                 e["kind"], e["decision"] or "", e["catatan"] or "", e["message"], e["source"] or "")
+                 events.shown(e["kind"]), e["decision"] or "", e["catatan"] or "", e["message"],
+                 e["source"] or "")
                 for e in self.db.events(case.id)]
 
     def _info(self, case: CaseRow) -> dict[str, str]:

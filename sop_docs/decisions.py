@@ -20,15 +20,25 @@ from sop_docs.adapters import docx, pdf, register, sniff
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database, Row
 from sop_docs.archiving import Archiving
+from sop_docs.core import notes
 from sop_docs.core.case import SELESAI, Decide, Transition, advance
 from sop_docs.core.decisions import normalise_decision
-from sop_docs.core.naming import delivered_name
+from sop_docs.core.naming import delivered_name, quarantine_name
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
 from sop_docs.errors import IllegalMove, SopDocsError, StorageFull, plainly
 from sop_docs.paperwork import Paperwork, letter_number
 from sop_docs.projection import RegisterProjection
-from sop_docs.record import Change, Deliver, Op, Place, Recorder, Repoint, transition_change
+from sop_docs.record import (
+    Answer,
+    Change,
+    Deliver,
+    Op,
+    Place,
+    Recorder,
+    Repoint,
+    transition_change,
+)
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
@@ -69,6 +79,7 @@ class Decisions:
         """Harvest decisions, act on them, rewrite the register; retry if a person saved meanwhile."""
         for _ in range(5):
             before = register.file_hash(self.ws.register)
+            self._keep_unreadable(before)
             for cell in register.read_decisions(self.ws.register):
                 try:
                     self.decide(cell)
@@ -77,8 +88,6 @@ class Decisions:
                               "tried again", cell.case_id, cell.row, plainly(e))
             try:
                 written = self.projection.write(before)
-                if written:
-                    self.projection.write_year_registers()
             except (OSError, StorageFull) as e:
                 log.error("the register could not be written (%s); it is tried again", plainly(e))
                 return
@@ -88,6 +97,30 @@ class Decisions:
                 log.info("register is open in Excel/LibreOffice; it will be updated once closed")
                 return
         log.warning("register kept changing while being updated; will try again")
+
+    def _keep_unreadable(self, seen: str | None) -> None:
+        """A register a person saved that cannot be read (an ODS or CSV under the .xlsx name, a
+        damaged file) is kept in quarantine/ with a note before it is written anew: what they
+        typed in it is not lost, and they are told to choose again."""
+        path = self.ws.register
+        if seen is None or seen.startswith("not-regular") or seen == self.db.get_meta(
+                "register_hash") or register.readable(path):
+            return
+        try:
+            sha = self.blobs.put_file(path)
+        except OSError:
+            return
+        what = sniff.classify(self.blobs.path(sha), name=path.name).detail
+        now = self.clock()
+        note = notes.quarantine_note("register_unreadable", path.name, role_name="pengirim",
+                                     detail=what, inbox="register.xlsx")
+        message = notes.register_message("register_unreadable", path.name)
+        self.recorder.apply(Change(
+            now, "quarantined", source=path.name, message=message,
+            detail={"reason": "register_unreadable", "detail": what, "sha256": sha},
+            ops=[Answer(quarantine_name(path.name, now.strftime("%Y%m%d-%H%M%S")), sha,
+                        self.blobs.put_bytes(note.encode("utf-8")))]))
+        log.warning("register.xlsx could not be read (%s); kept in quarantine/, written anew", what)
 
     def decide(self, cell: register.DecisionCell) -> None:
         """Act on one register row, or answer it in its Pesan Sistem."""
@@ -126,6 +159,11 @@ class Decisions:
         seen_key = f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
         if self.db.decision_seen(cell.token, seen_key):
             return None                          # already acted on (a stale copy of the register)
+        if not cell.keputusan and cell.misplaced:
+            self._answer(case, cell, now, f"{seen_key}|{cell.misplaced}",
+                         f"'{cell.misplaced}' ditulis di kolom Pesan Sistem, yang hanya untuk jawaban "
+                         "sistem; keputusan tidak dijalankan. Pilih keputusan di kolom Keputusan.")
+            return None
         if not cell.keputusan:
             if cell.token == case.step_token and cell.catatan != case.catatan:
                 with self.db.tx():               # a note without a decision is kept for later

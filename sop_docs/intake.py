@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,17 +26,18 @@ from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import notes
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.case import AddProof, Submit, advance, open_case
-from sop_docs.core.intake import is_ignored
+from sop_docs.core.intake import is_hidden_document, is_ignored
 from sop_docs.core.naming import (
     case_id,
     case_id_in_name,
     delivered_name,
     quarantine_name,
+    shown,
     subject_from_name,
 )
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, travel
-from sop_docs.errors import IllegalMove, SopDocsError, StorageFull, plainly
+from sop_docs.errors import IllegalMove, SopDocsError, plainly
 from sop_docs.paperwork import Paperwork
 from sop_docs.record import (
     Answer,
@@ -57,6 +59,10 @@ log = logging.getLogger("sop_docs")
 STALE_AFTER = 60.0
 
 
+class BadContent(Exception):
+    """Content the libraries cannot read although the sniffer let it through: the file's fault."""
+
+
 @dataclass(frozen=True)
 class Arrival:
     """A settled file in an inbox, and what its place says about it."""
@@ -74,6 +80,7 @@ class Intake:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.recorder = calendar, paperwork, recorder
         self.clock, self._convert = clock, convert
+        self._faults: dict[tuple[str, str], int] = {}     # files our own faults kept waiting
 
     def pending(self) -> list[Path]:
         """Every file waiting in an inbox, oldest first: agenda numbers follow the order of saving.
@@ -81,12 +88,16 @@ class Intake:
         inbox = self.ws.root / "inbox"
         out = []
         for e in safefs.walk(inbox):
-            if not any(is_ignored(part) for part in e.path.relative_to(inbox).parts):
+            *folders, name = e.path.relative_to(inbox).parts
+            if not any(is_ignored(part) for part in folders) and (
+                    not is_ignored(name) or is_hidden_document(name)):
                 out.append((e.st.st_mtime_ns, e.path))
         return [p for _, p in sorted(out)]
 
     def take_in(self, path: Path) -> None:
-        """Take in one settled file. Never raises for bad input: it is answered instead."""
+        """Take in one settled file. Never raises for bad input: it is answered instead. The
+        service's own trouble (a full disk, a broken template, a bug) raises `OSError` and leaves
+        the file waiting in its inbox; a healthy file is never blamed for it."""
         kind = safefs.kind(path)
         if kind in (safefs.LINK, safefs.SPECIAL):
             self._not_a_file(self._arrival(path), kind)
@@ -94,42 +105,58 @@ class Intake:
         if kind != safefs.FILE:
             return
         a = self._arrival(path)
-        size = path.lstat().st_size
-        if size > self.settings.max_file_bytes:  # never copied: moved to quarantine/ as it is
-            self.quarantine(a, f"unkept:{size}", "too_large", case=case_id_in_name(path.name),
-                            detail=f"{size} bytes, more than the limit of "
-                                   f"{self.settings.max_file_bytes} bytes", move=True)
+        sha = self._keep(a)
+        if sha is None:
             return
-        try:
-            sha = self.blobs.put_file(path)      # kept before anything else happens to it
-        except safefs.NotRegular as e:           # replaced by a link or a FIFO just now
-            self._not_a_file(a, e.kind)
+        if self.db.pending_remove(a.rel, sha):   # answered already; only its removal waits
+            log.debug("%s was taken in already; its removal is pending", shown(a.rel))
             return
-        except OSError as e:
-            log.error("cannot keep %s (%s); it stays in the inbox", a.rel, plainly(e))
-            raise
-        log.info("received %s (%s)", a.rel, sha[:12])
-        last = self.db.last_event_id()
+        log.info("received %s (%s)", shown(a.rel), sha[:12])
+        if is_hidden_document(a.path.name):       # hidden from the person who saved it
+            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha))
+            return
         try:
             self._route(a, sha)
         except IllegalMove as e:
             self._wrong_step(a, sha, e)
-        except (OSError, StorageFull) as e:   # the service's trouble, not the file's: it waits
+        except BadContent as e:               # what the libraries could not read in it
+            self.quarantine(a, sha, "corrupt", detail=str(e), case=self._linked_case(a, sha))
+        except (OSError, SopDocsError) as e:  # the service's trouble, not the file's: it waits
             log.error("could not take in %s (%s); it stays in the inbox and is tried again",
-                      a.rel, plainly(e))
+                      shown(a.rel), plainly(e))
             raise OSError(str(e)) from e
-        except SopDocsError as e:             # e.g. a broken template: the administrator's
-            log.error("could not take in %s: %s; it stays in the inbox", a.rel, e)
+        except Exception as e:                # a fault of ours: the administrator is told once
+            if self._faults.setdefault((a.rel, sha), 0) == 0:
+                log.exception("could not take in %s; it stays in the inbox", shown(a.rel))
+            else:
+                log.error("could not take in %s (%s); it stays in the inbox", shown(a.rel), e)
+            self._faults[(a.rel, sha)] += 1
             raise OSError(str(e)) from e
-        except Exception as e:
-            # content no check foresaw (a docx whose parts the libraries cannot parse): if nothing
-            # was recorded yet, answer it, or it would stop every later scan at this file
-            if self.db.last_event_id() != last:
-                log.exception("could not finish taking in %s", a.rel)
-                raise
-            log.exception("could not take in %s; quarantined", a.rel)
-            self.quarantine(a, sha, "corrupt", detail=f"{type(e).__name__}: {e}",
-                            case=self._linked_case(a, sha))
+
+    def _keep(self, a: Arrival) -> str | None:
+        """The file kept in the store (its hash), or None once it is answered without a copy."""
+        size = a.path.lstat().st_size
+        if size > self.settings.max_file_bytes:  # never copied: moved to quarantine/ as it is
+            self.quarantine(a, f"unkept:{size}", "too_large",
+                            case=case_id_in_name(a.path.name, self.sop.case_prefix),
+                            detail=f"{size} bytes, more than the limit of "
+                                   f"{self.settings.max_file_bytes} bytes", move=True)
+            return None
+        try:
+            return self.blobs.put_file(a.path)   # kept before anything else happens to it
+        except safefs.NotRegular as e:           # replaced by a link or a FIFO just now
+            self._not_a_file(a, e.kind)
+            return None
+        except OSError as e:
+            log.error("cannot keep %s (%s); it stays in the inbox", shown(a.rel), plainly(e))
+            raise
+
+    def _stamp(self, data: bytes, case_id: str) -> str:
+        """The document with the case link stamped in, kept; `BadContent` if it cannot be."""
+        try:
+            return self.blobs.put_bytes(docx.set_link(data, case_id))
+        except (ValueError, SyntaxError, KeyError, zipfile.BadZipFile) as e:
+            raise BadContent(f"the case link cannot be written into it: {e}") from e
 
     def _arrival(self, path: Path) -> Arrival:
         rel = path.relative_to(self.ws.root / "inbox").parts
@@ -159,20 +186,27 @@ class Intake:
             where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
         self.quarantine(a, sha, "wrong_step", detail=where, case=cid)
 
-    def _linked_case(self, a: Arrival, sha: str) -> str | None:
-        """The case a file belongs to: the id stamped inside (any Word package, whatever its name
-        or verdict: a skeleton saved as .docm still says whose it is), else the id its name starts
-        with. Files over the size limit are not read."""
-        cid = None
+    def _links(self, a: Arrival, sha: str) -> tuple[str | None, str | None]:
+        """The case ids of this SOP the file carries: the one stamped inside (any Word package,
+        whatever its name or verdict: a skeleton saved as .docm still says whose it is) and the
+        one its name starts with. Files over the size limit are not read."""
+        inside = None
         stored = self.blobs.path(sha)
         try:
             if stored.stat().st_size <= self.settings.max_file_bytes:
                 with stored.open("rb") as f:
                     zipped = f.read(4) == b"PK\x03\x04"
-                cid = docx.read_link(stored.read_bytes()) if zipped else None
+                inside = docx.read_link(stored.read_bytes()) if zipped else None
         except (OSError, ValueError):
-            cid = None
-        return cid or case_id_in_name(a.path.name)
+            inside = None
+        if inside is not None and case_id_in_name(inside, self.sop.case_prefix) != inside:
+            inside = None                        # stamped by another system or SOP
+        return inside, case_id_in_name(a.path.name, self.sop.case_prefix)
+
+    def _linked_case(self, a: Arrival, sha: str) -> str | None:
+        """The case a file belongs to: the id inside wins over the one in its name."""
+        inside, named = self._links(a, sha)
+        return inside or named
 
     # ------------------------------------------------------------------ routing
     def _route(self, a: Arrival, sha: str) -> None:
@@ -182,7 +216,7 @@ class Intake:
         if verdict.kind == "reject":
             if verdict.reason == "incomplete" and (
                     datetime.now().timestamp() - a.path.lstat().st_mtime < STALE_AFTER):
-                log.info("%s is still being written; left in place", a.rel)
+                log.info("%s is still being written; left in place", shown(a.rel))
                 return
             self.quarantine(a, sha, verdict.reason or "corrupt", detail=verdict.detail,
                             case=self._linked_case(a, sha))
@@ -190,15 +224,22 @@ class Intake:
         if a.role is None:
             self.quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
             return
-        linked = self._linked_case(a, sha)
+        inside, named = self._links(a, sha)
+        if inside and named and inside != named:  # which one is meant is not guessed
+            self.quarantine(a, sha, "two_cases", detail=named, case=inside)
+            return
+        linked = inside or named
         intake = a.role in self.sop.intake_roles() and (
             a.folder is None or a.folder in {k.key for k in self.sop.kinds})
         case = self.db.case(linked) if linked else None
         if linked and (case is None or case.status != "open"):
-            if not (intake and case is None and case_id_in_name(a.path.name) is None):
+            if not (intake and (case is not None or named is None)):
                 self.quarantine(a, sha, "unknown_case", case=linked)
                 return
-            case = None   # an id inside a foreign document: treat as new material
+            # a closed case's document reused as material, or an id inside a foreign document
+            log.info("%s carries %s (%s); taken as new material", shown(a.rel), linked,
+                     "closed" if case is not None else "unknown")
+            case = None
         if case is None:
             if not intake:
                 self.quarantine(a, sha, "unlinked")
@@ -282,7 +323,7 @@ class Intake:
             received=[Received(sha, a.rel, known, None, f"quarantined:{reason}")],
             ops=[Answer(name, None, note_sha, move_from=a.rel)] if move else
                 [Answer(name, sha if keep else None, note_sha), Remove(a.rel, sha)]))
-        log.warning("quarantined %s: %s %s", a.rel, reason, detail)
+        log.warning("quarantined %s: %s %s", shown(a.rel), reason, shown(detail))
 
     # ------------------------------------------------------------------ commands
     def _open(self, a: Arrival, sha: str, *, stamp: bool) -> None:
@@ -301,7 +342,7 @@ class Intake:
         deadline = self.calendar.deadline(now, self.sop.step(t.state.step).time)
         material = sha
         if stamp:
-            material = self.blobs.put_bytes(docx.set_link(self.blobs.read(sha), cid))
+            material = self._stamp(self.blobs.read(sha), cid)
         bahan = delivered_name(cid, "Bahan", subject_from_name(a.path.name),
                                a.path.suffix.lstrip("."))
         ops: list[Op] = [Deliver("bahan", material, bahan, to, first, "received", a.rel, sha)]
@@ -315,7 +356,7 @@ class Intake:
             numbers={f"agenda:{self.sop.id}": seq},
             received=[Received(sha, a.rel, cid, "intake", "accepted")],
             ops=[*ops, Remove(a.rel, sha)]))
-        log.info("%s opened from %s; delivered to outbox/%s", cid, a.rel, to)
+        log.info("%s opened from %s; delivered to outbox/%s", cid, shown(a.rel), to)
 
     def _opening_document(self, key: str, case: CaseRow, now: datetime, a: Arrival,
                           deadline: datetime, to: str) -> bytes:
@@ -333,7 +374,7 @@ class Intake:
         if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
             t = replace(t, message=f"{t.message} {empty}")
         now = self.clock()
-        stamped = self.blobs.put_bytes(docx.set_link(data, case.id))
+        stamped = self._stamp(data, case.id)
         name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
         change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
                                    detail={"sha256": sha})
@@ -341,7 +382,7 @@ class Intake:
         draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel, sha)
         change.ops = [*travel(t.deliver_to, draft, []), Remove(a.rel, sha)]
         self.recorder.apply(change)
-        log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, a.rel, t.deliver_to,
+        log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, shown(a.rel), t.deliver_to,
                  t.state.step)
 
     def _proof(self, a: Arrival, sha: str, case: CaseRow, proof: str) -> None:
@@ -359,4 +400,4 @@ class Intake:
             received=[Received(sha, a.rel, case.id, case.step_token, "accepted")],
             ops=[Deliver(proof, sha, name, a.role, case.step, "received", a.rel),
                  Remove(a.rel, sha)]))
-        log.info("%s: proof %s from %s", case.id, proof, a.rel)
+        log.info("%s: proof %s from %s", case.id, proof, shown(a.rel))

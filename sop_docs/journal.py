@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from sop_docs.adapters import safefs
 from sop_docs.adapters.blobs import BlobStore, fsync_dir, sha256_file
 from sop_docs.adapters.db import Database, Row
-from sop_docs.errors import SopDocsError
+from sop_docs.errors import SopDocsError, plainly
 
 log = logging.getLogger("sop_docs")
 
 Builder = Callable[[int, Path], bool]
+
+RETRY_FIRST = 5.0          # seconds before a failed operation is tried again; doubles each time
+RETRY_MAX = 3600.0
+REPORT_AFTER = 3           # failures before the case's Pesan Sistem tells the holder
 
 
 class Journal:
@@ -141,19 +146,27 @@ class Journal:
     def _run_all(self, ops: Sequence[Row]) -> None:
         """Run operations in order and tick them off together (each is idempotent, so one that
         ran but was not ticked off before a crash simply runs again). A failure stops the rest
-        of its event and the later events of its case; other cases go on."""
+        of its event and the later events of its case, and is tried again after a pause that
+        grows with each failure; other cases go on."""
         done: list[tuple[int, str, str]] = []
         stopped_events: set[int] = set()
         stopped_cases: set[str] = set()
+        now = time.time()
         try:
             for op in ops:
                 if op["event_id"] in stopped_events or op["case_id"] in stopped_cases:
                     continue
-                try:
-                    at = self.run(op["id"], op["op"], op["path"], op["sha256"], op["source"])
-                except OSError as e:
-                    log.error("%s %s failed: %s; it will be tried again", op["op"], op["path"], e)
-                    at = None
+                at, error = None, "not done yet"
+                if op["next_try"] <= now:
+                    try:
+                        at = self.run(op["id"], op["op"], op["path"], op["sha256"], op["source"])
+                    except (OSError, SopDocsError) as e:
+                        error = plainly(e)
+                    except Exception as e:             # a bug must not stop every other case
+                        log.exception("%s %s failed", op["op"], op["path"])
+                        error = f"{type(e).__name__}: {e}"
+                    if at is None:
+                        self._failed(op, error, now)
                 if at is None:
                     stopped_events.add(op["event_id"])
                     if op["case_id"]:
@@ -167,6 +180,20 @@ class Journal:
                         if at != rel:
                             self.db.move_placement(rel, at)
                         self.db.finish_op(op_id, None if at == rel else at)
+
+    def _failed(self, op: Row, error: str, now: float) -> None:
+        """Try again later (5 s, 10 s, 20 s ... up to an hour); from the third failure on, the
+        case's Pesan Sistem says so."""
+        attempts = op["attempts"] + 1
+        delay = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MAX)
+        log.error("%s %s failed (attempt %d: %s); tried again in %.0f s", op["op"], op["path"],
+                  attempts, error, delay)
+        with self.db.tx():
+            self.db.op_failed(op["id"], error, now + delay)
+            if attempts == REPORT_AFTER and op["case_id"]:
+                self.db.update_case(op["case_id"], message=(
+                    f"Sistem belum dapat memproses berkas {op['path']} ({error}); dicoba lagi "
+                    "otomatis. Beri tahu administrator bila pesan ini tidak hilang."))
 
     def free_name(self, rel: PurePosixPath) -> str:
         stem, suffix = rel.stem, rel.suffix

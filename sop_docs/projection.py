@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sop_docs.adapters import register
 from sop_docs.adapters.db import Database, Row
+from sop_docs.core import events
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import draft_placement
@@ -56,32 +57,21 @@ class RegisterProjection:
             out.append(register.HistoryRow(
                 datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
                 self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
-                e["kind"], e["decision"] or "", e["catatan"] or "", e["message"]))
+                events.shown(e["kind"]), e["decision"] or "", e["catatan"] or "", e["message"]))
         return out
 
-    def write_year_registers(self) -> None:
-        """Rewrite `archive/<year>/Register <year>.xlsx` for each year in which a case closed since.
-
-        Only a closing pays this cost (it grows with the year's cases); decisions never do.
-        """
-        for year in self.db.years_to_write():
-            cases = self.db.cases_of_year(year)
-            rows = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
-                     self.sop.kind(c["kind"]).name,
-                     "Selesai" if c["status"] == "closed" else "Berjalan",
-                     self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",
-                     c["letter_number"] or "",
-                     datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
-                    for c in cases]
-            history = self._history(self.db.events_of_year(year))
-            target = self.ws.archive(year) / f"Register {year}.xlsx"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not register.write(target, register.build_year(year, rows, history),
-                                  expected_hash=register.file_hash(target)):
-                log.info("%s is open; it will be updated once closed", self.ws.rel(target))
-                return
-            with self.db.tx():
-                self.db.year_written(year)
+    def year_rows(self, db: Database, year: int) -> tuple[list[tuple[object, ...]],
+                                                         list[register.HistoryRow]]:
+        """Every case of `year` and every event of them, read through `db` (the history writer
+        has a connection of its own)."""
+        cases = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
+                  self.sop.kind(c["kind"]).name,
+                  "Selesai" if c["status"] == "closed" else "Berjalan",
+                  self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",
+                  c["letter_number"] or "",
+                  datetime.fromisoformat(c["closed_at"]) if c["closed_at"] else "")
+                 for c in db.cases_of_year(year)]
+        return cases, self._history(db.events_of_year(year))
 
     def notices(self) -> list[register.Notice]:
         """Files answered in quarantine/ in the last 30 days, newest first, for whoever saved them."""

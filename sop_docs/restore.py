@@ -29,6 +29,7 @@ from sop_docs.adapters import docx, register, safefs
 from sop_docs.adapters.blobs import BlobStore, fsync_dir
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.backup import backups
+from sop_docs.core import events
 from sop_docs.core.naming import CASE_ID
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch, WorkspaceBusy
@@ -265,6 +266,7 @@ class Replay:
                message: object, source: object) -> None:
         if not isinstance(at, datetime) or not kind:
             return
+        kind = events.kind_of(kind)
         known = {(e["at"], e["kind"]) for e in self.db.events(case_id)}
         if (at.isoformat(), str(kind)) in known:
             return

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sop_docs import archive, backup, guard
+from sop_docs import archive, backup, guard, history
 from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
@@ -24,12 +24,13 @@ from sop_docs.archiving import Archiving
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.decisions import Decisions
-from sop_docs.errors import StateMismatch
+from sop_docs.errors import SopDocsError, StateMismatch, plainly
+from sop_docs.history import HistoryWriter
 from sop_docs.intake import Intake
 from sop_docs.journal import Journal
 from sop_docs.paperwork import Paperwork
 from sop_docs.projection import RegisterProjection
-from sop_docs.record import Recorder
+from sop_docs.record import Change, Recorder
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
@@ -55,6 +56,12 @@ class Service:
                              clock, convert)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,
                                    self.archiving, self.projection, clock)
+        self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
+        self.recorder.after.append(self._closed)
+
+    def _closed(self, _event: int, change: Change) -> None:
+        if change.case.get("status") == "closed":
+            self.history.poke()                  # its year register, off the hot path
 
     def scan(self) -> None:
         """One full pass: finish what a crash left, take in every waiting file, act on decisions."""
@@ -64,6 +71,11 @@ class Service:
             with contextlib.suppress(OSError):
                 self.take_in(path)
         self.process_register()
+        self.history.close()                     # one-shot: the year registers now, not later
+        try:
+            history.write_due(self.ws, self.projection, self.db)
+        except (OSError, SopDocsError) as e:
+            log.error("the year register could not be written (%s); tried again later", plainly(e))
 
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move),
@@ -78,6 +90,8 @@ class Service:
                              backup.take(self.db, self.backup_folder, "saat-hilang"))
             raise
         self.journal.recover()
+        if self.db.years_to_write():
+            self.history.poke()
         try:
             backup.daily(self.db, self.backup_folder, self.settings.backup_days)
         except OSError as e:
@@ -106,6 +120,7 @@ class Service:
         return self.clock()
 
     def close(self) -> None:
+        self.history.close()
         self.db.close()
         if self._on_close is not None:
             self._on_close()

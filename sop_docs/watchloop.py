@@ -23,15 +23,13 @@ from typing import Protocol
 from sop_docs.adapters import safefs
 from sop_docs.adapters.sniff import is_complete
 from sop_docs.adapters.watcher import Watcher
-from sop_docs.core.intake import StabilityTracker, is_ignored, lock_names
+from sop_docs.core.intake import StabilityTracker, is_hidden_document, is_ignored, lock_names
 from sop_docs.errors import StateMismatch
 
 log = logging.getLogger("sop_docs")
 
 MODES = ("auto", "native", "polling")
 REGISTER_NAME = "register.xlsx"
-# An owner file older than this is a crashed Office's leftover, not an open file (PITFALLS §2.2).
-STALE_LOCK_SECONDS = 12 * 3600
 HEALTH_EVERY = 1.0
 MAX_BACKOFF = 60.0
 STOP_POLL = 0.25  # a `stop` set by another thread is noticed within this
@@ -194,7 +192,8 @@ class Loop:
         if path == self.register:
             self._examine_register()
             return
-        if is_ignored(path.name) or not path.is_relative_to(self.inbox) or path == self.inbox:
+        if ((is_ignored(path.name) and not is_hidden_document(path.name))
+                or not path.is_relative_to(self.inbox) or path == self.inbox):
             self._recheck_beside(path)
             return
         try:
@@ -334,16 +333,7 @@ class Loop:
                 self._due[self.register] = now
 
     def _open_lock(self, path: Path) -> Path | None:
-        """The lock/owner file saying the document is open now, if any (stale ones ignored)."""
-        for name in lock_names(path.name):
-            lock = path.with_name(name)
-            try:
-                age = time.time() - os.stat(lock).st_mtime
-            except OSError:
-                continue
-            if age < STALE_LOCK_SECONDS:
-                return lock
-        return None
+        return safefs.office_lock(path)
 
     def _forget(self, path: Path) -> None:
         self.tracker.forget(path)

@@ -326,12 +326,26 @@ class Database:
                           (event_id, op, sha, path, source))
 
     def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
-        """Operations not yet carried out: all of them, or one event's."""
+        """Operations not yet carried out: all of them, or those one event must wait for."""
         q = ("SELECT o.*, e.case_id FROM ops o LEFT JOIN events e ON e.id = o.event_id "
              "WHERE o.done=0")
         if event_id is None:
             return list(self.conn.execute(q + " ORDER BY o.id"))
-        return list(self.conn.execute(q + " AND o.event_id=? ORDER BY o.id", (event_id,)))
+        # the event's own, and what earlier events of its case left undone (they go first)
+        return list(self.conn.execute(
+            q + " AND (o.event_id=? OR e.case_id = (SELECT case_id FROM events WHERE id=?)) "
+            "ORDER BY o.id", (event_id, event_id)))
+
+    def op_failed(self, op_id: int, error: str, next_try: float) -> int:
+        """Note a failed attempt; how many attempts have failed now."""
+        self.conn.execute("UPDATE ops SET attempts = attempts + 1, next_try=?, error=? WHERE id=?",
+                          (next_try, error, op_id))
+        return int(self.conn.execute("SELECT attempts FROM ops WHERE id=?", (op_id,)).fetchone()[0])
+
+    def pending_remove(self, path: str, sha: str) -> bool:
+        """These bytes at `path` were taken in already; only their removal is still pending."""
+        return self.conn.execute("SELECT 1 FROM ops WHERE done=0 AND op='remove' AND path=? AND "
+                                 "sha256=?", (path, sha)).fetchone() is not None
 
     def case_of_op(self, op_id: int) -> str | None:
         row = self.conn.execute("SELECT e.case_id FROM ops o JOIN events e ON e.id = o.event_id "
@@ -371,13 +385,22 @@ class Database:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
 
     # -- the year registers still to write ----------------------------------------------------
-    def years_to_write(self) -> list[int]:
-        return sorted({int(y) for y in self.get_meta("years_to_write").split(",") if y})
+    def years_to_write(self) -> dict[int, int]:
+        """Year -> how many closings it has had since its register was last written."""
+        raw = self.get_meta("years_to_write")
+        if not raw or raw[0] != "{":          # before the counts: "2025,2026"
+            return {int(y): 1 for y in raw.split(",") if y}
+        return {int(k): int(v) for k, v in json.loads(raw).items()}
 
     def year_to_write(self, year: int) -> None:
-        years = {y for y in self.get_meta("years_to_write").split(",") if y}
-        self.set_meta("years_to_write", ",".join(sorted(years | {str(year)})))
+        pending = self.years_to_write()
+        pending[year] = pending.get(year, 0) + 1
+        self.set_meta("years_to_write", json.dumps({str(k): v for k, v in pending.items()}))
 
-    def year_written(self, year: int) -> None:
-        pending = [y for y in self.get_meta("years_to_write").split(",") if y]
-        self.set_meta("years_to_write", ",".join(y for y in pending if y != str(year)))
+    def year_written(self, year: int, generation: int) -> None:
+        """The year's register holds everything up to `generation` closings: done, unless a case
+        closed meanwhile (then it is written again)."""
+        pending = self.years_to_write()
+        if pending.get(year) == generation:
+            del pending[year]
+            self.set_meta("years_to_write", json.dumps({str(k): v for k, v in pending.items()}))

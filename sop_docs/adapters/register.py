@@ -27,10 +27,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sop_docs.adapters import share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
-from sop_docs.adapters.safefs import NotRegular, open_regular
+from sop_docs.adapters.safefs import NotRegular, office_lock, open_regular
 from sop_docs.adapters.sniff import zip_problem
 from sop_docs.core.case import DECISIONS
-from sop_docs.core.intake import lock_names
+from sop_docs.core.decisions import normalise_decision
 
 COLUMNS = ("No. Agenda", "Tanggal Masuk", "Perihal", "Jenis", "Tahap", "Posisi", "Dokumen",
            "Batas Waktu", "Status Waktu", "Keputusan", "Catatan", "Pesan Sistem", "Kode Tahap")
@@ -45,7 +45,7 @@ SHEET_NOTICES = "Pemberitahuan"
 NOTICE_COLUMNS = ("Waktu", "Untuk", "No. Agenda", "Berkas", "Pesan Sistem")
 HISTORY_COLUMNS = ("Waktu", "No. Agenda", "Tahap", "Oleh", "Kejadian", "Keputusan", "Catatan",
                    "Pesan Sistem")
-KEPUTUSAN, CATATAN, TOKEN = 10, 11, 13
+KEPUTUSAN, CATATAN, PESAN, TOKEN = 10, 11, 12, 13
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 
@@ -109,6 +109,7 @@ class DecisionCell:
     keputusan: str
     catatan: str
     row: int
+    misplaced: str = ""       # a decision typed into Pesan Sistem instead of Keputusan
 
 
 def clean_text(value: object) -> str:
@@ -140,8 +141,9 @@ def file_hash(path: Path) -> str | None:
 
 
 def is_open(path: Path) -> bool:
-    """Excel or LibreOffice has the register open (their lock files are next to it)."""
-    return any((path.parent / n).exists() for n in lock_names(path.name))
+    """Excel or LibreOffice has the register open: a lock file beside it younger than 12 hours
+    (an older one is a crashed session's leftover, or the register would never be written)."""
+    return office_lock(path) is not None
 
 
 def _open_sheet(path: Path):  # type: ignore[no-untyped-def]
@@ -158,6 +160,18 @@ def _open_sheet(path: Path):  # type: ignore[no-untyped-def]
         return load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return None
+
+
+def readable(path: Path) -> bool:
+    """The register opens as a workbook with its open-cases sheet (not an ODS or CSV saved under
+    the .xlsx name, not a damaged file)."""
+    wb = _open_sheet(path)
+    if wb is None:
+        return False
+    try:
+        return SHEET_OPEN in wb.sheetnames
+    finally:
+        wb.close()
 
 
 def case_ids(path: Path) -> list[str]:
@@ -177,8 +191,9 @@ def case_ids(path: Path) -> list[str]:
 
 
 def read_decisions(path: Path) -> list[DecisionCell]:
-    """Every row with something typed in Keputusan or Catatan; [] for a missing or unreadable file
-    (a link, a FIFO, an oversize file or a zip bomb is never opened by openpyxl)."""
+    """Every row with something typed in Keputusan or Catatan, or a decision typed into Pesan
+    Sistem; [] for a missing or unreadable file (a link, a FIFO, an oversize file or a zip bomb is
+    never opened by openpyxl)."""
     wb = _open_sheet(path)
     if wb is None:
         return []
@@ -190,12 +205,15 @@ def read_decisions(path: Path) -> list[DecisionCell]:
         out: list[DecisionCell] = []
         for i, row in enumerate(ws.iter_rows(min_row=2, max_col=TOKEN, values_only=True), start=2):
             cells = list(row) + [None] * (TOKEN - len(row))
-            case_id, keputusan, catatan, token = (
-                cells[0], cells[KEPUTUSAN - 1], cells[CATATAN - 1], cells[TOKEN - 1])
-            if not case_id or (keputusan in (None, "") and catatan in (None, "")):
+            case_id, keputusan, catatan, pesan, token = (
+                cells[0], cells[KEPUTUSAN - 1], cells[CATATAN - 1], cells[PESAN - 1],
+                cells[TOKEN - 1])
+            misplaced = clean_text(pesan).strip() if normalise_decision(pesan) else ""
+            if not case_id or (keputusan in (None, "") and catatan in (None, "") and not misplaced):
                 continue
             out.append(DecisionCell(str(case_id).strip(), str(token or "").strip(),
-                                    clean_text(keputusan).strip(), clean_text(catatan).strip(), i))
+                                    clean_text(keputusan).strip(), clean_text(catatan).strip(), i,
+                                    misplaced))
         return out
     finally:
         wb.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,27 @@ def folders(folder: Path) -> list[Path]:
         return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
     except OSError:
         return []
+
+
+# An owner file older than this is a crashed Office's leftover, not an open file (PITFALLS §2.2).
+STALE_LOCK_SECONDS = 12 * 3600
+
+
+def office_lock(path: Path) -> Path | None:
+    """The Word/Excel/LibreOffice lock file saying `path` is open now, if any; one older than
+    `STALE_LOCK_SECONDS` is a leftover of a crash and does not count."""
+    from sop_docs.core.intake import lock_names
+
+    now = time.time()
+    for name in lock_names(path.name):
+        lock = path.with_name(name)
+        try:
+            age = now - os.lstat(lock).st_mtime
+        except OSError:
+            continue
+        if age < STALE_LOCK_SECONDS:
+            return lock
+    return None
 
 
 def check_inside(root: Path, target: Path) -> None:

@@ -49,4 +49,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE ops ADD COLUMN source TEXT;
     ALTER TABLE documents ADD COLUMN original_sha256 TEXT;
     """),
+    # a failing operation is tried again later, not at every pass (and its trouble is kept)
+    ("0003_op_retries", """
+    ALTER TABLE ops ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ops ADD COLUMN next_try REAL NOT NULL DEFAULT 0;
+    ALTER TABLE ops ADD COLUMN error TEXT NOT NULL DEFAULT '';
+    """),
 ]

@@ -10,19 +10,31 @@ import re
 import unicodedata
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Characters that change how a name reads without being seen: bidirectional overrides (a
+# "gpj.exe" that shows as "exe.jpg"), zero-width marks, other format and control characters.
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x80-\x9f]")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 CASE_ID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{4}-\d{4,})(?!\d)")
+
+
+def shown(name: str) -> str:
+    """A name as a log line may print it: control and invisible characters escaped (\\u202e)."""
+    return "".join(c if c.isprintable() and not _INVISIBLE.match(c) else
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") for c in name)
 
 
 def case_id(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}-{year}-{seq:04d}"
 
 
-def case_id_in_name(name: str) -> str | None:
-    """The case id at the start of a file name, if any (renamed copies keep it at the front)."""
+def case_id_in_name(name: str, prefix: str | None = None) -> str | None:
+    """The case id at the start of a file name, if any (renamed copies keep it at the front);
+    with `prefix`, only an id of that SOP (`SPT-2026-0012 Surat Tugas.docx` is not one of ours)."""
     m = CASE_ID.match(unicodedata.normalize("NFC", name).strip())
-    return m.group(1) if m else None
+    if not m or (prefix is not None and not m.group(1).startswith(f"{prefix}-")):
+        return None
+    return m.group(1)
 
 
 def _fits(s: str, max_bytes: int) -> bool:
@@ -37,6 +49,7 @@ def safe_component(text: str, *, limit: int = 80, max_bytes: int = 200) -> str:
     leaving room for the ' (2)' a clash adds and for the folder in front on Windows.
     """
     s = unicodedata.normalize("NFC", text)
+    s = _INVISIBLE.sub("", s)
     s = _FORBIDDEN.sub(" ", s)
     s = re.sub(r"\s+", " ", s).strip(" .")
     if len(s) > limit:
@@ -51,9 +64,11 @@ def safe_component(text: str, *, limit: int = 80, max_bytes: int = 200) -> str:
 
 
 def subject_from_name(name: str, prefix: str | None = None) -> str:
-    """A readable subject (Perihal) from a file name: no extension, no case id, no underscores."""
+    """A readable subject (Perihal) from a file name: no extension, no id of this SOP's cases
+    (another office's number is part of the subject), no underscores."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = CASE_ID.sub("", stem, count=1) if prefix else stem
+    if prefix:
+        stem = re.sub(rf"\b{re.escape(prefix)}-\d{{4}}-\d{{4,}}(?!\d)", "", stem, count=1)
     stem = re.sub(r"[_]+", " ", stem)
     stem = re.sub(r"\s+", " ", stem).strip(" -.")
     return stem or "Tanpa Perihal"

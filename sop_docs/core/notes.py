@@ -191,6 +191,43 @@ _NOTES: dict[str, _Note] = {
             "Bila tetap gagal, hubungi administrator.",
         ),
     ),
+    "two_cases": _Note(
+        short="nama berkas dan isi dokumen menyebut kasus yang berbeda",
+        problem="Nama berkas ini diawali Nomor Agenda {detail}, tetapi di dalam dokumen tercatat "
+        "{case}. Sistem tidak menebak kasus mana yang dimaksud, jadi dokumen ini tidak dijalankan "
+        "untuk keduanya.",
+        steps=(
+            "Bila dokumen ini memang untuk {case}: ganti nama berkas agar diawali Nomor Agenda "
+            "itu, lalu {save_again}.",
+            "Bila dokumen ini untuk {detail}: buka berkas {detail} yang dikirim sistem di folder "
+            "outbox Anda, salin isi dokumen ini ke dalamnya (Ctrl+A, Ctrl+C, lalu Ctrl+V), dan "
+            "{save_again}. Mengganti nama saja tidak cukup, karena Nomor Agenda di dalam "
+            "dokumen yang berlaku.",
+        ),
+        detail="in_text",
+    ),
+    "hidden": _Note(
+        short="nama berkas diawali titik sehingga tersembunyi",
+        problem="Nama berkas ini diawali titik (.), sehingga berkas ini tersembunyi di Windows "
+        "Explorer dan di Mac, dan sistem tidak menganggapnya dokumen kerja.",
+        steps=(
+            "Ganti nama berkas tanpa titik di depan, misalnya '{unhidden}'.",
+            "Lalu {save_again}.",
+        ),
+        detail="extra",
+    ),
+    "register_unreadable": _Note(
+        short="register.xlsx tidak dapat dibaca (disimpan dalam format lain atau rusak)",
+        problem="register.xlsx yang tersimpan tidak dapat dibaca sebagai buku kerja Excel: "
+        "mungkin disimpan dalam format lain (misalnya ODS atau CSV) dengan nama .xlsx, atau "
+        "rusak. Keputusan yang diketik di dalamnya belum dijalankan. Salinannya disimpan di folder "
+        "ini, dan register yang baru sudah dibuat.",
+        steps=(
+            "Buka register.xlsx yang baru dan pilih ulang keputusan Anda di kolom Keputusan.",
+            "Simpan dengan File > Simpan (Save). Bila program menanyakan format, pilih "
+            "'Buku Kerja Excel (*.xlsx)' atau 'Keep current format' ('Gunakan format Excel').",
+        ),
+    ),
     "link": _Note(
         short="yang disimpan adalah pintasan (link), bukan berkas",
         problem="Yang disimpan di folder ini adalah pintasan (shortcut/symbolic link), bukan "
@@ -323,4 +360,6 @@ def _fields(
         "when": f" pada {format_when(received_at)}" if received_at else "",
         "earlier": f" ({detail})" if detail else "",
         "number": f"Nomor Agenda {claimed}" if claimed else "Nomor Agenda",
+        "detail": detail,
+        "unhidden": file_name.lstrip(".") or file_name,
     }

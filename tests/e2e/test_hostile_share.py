@@ -292,7 +292,7 @@ def test_an_edit_to_a_delivered_letter_becomes_a_version_and_reaches_the_archive
     versions = [d for d in office.svc.db.documents(case) if d["kind"] == "pengumuman"]
     assert [d["origin"] for d in versions] == ["generated", "edited"]
     assert versions[-1]["sha256"] == edited
-    bundle = next((office.root / "archive" / "2026").iterdir())
+    bundle = next((office.root / "archive" / "2026").glob("PIP-*"))
     softcopy = {p.name: p.read_bytes() for p in (bundle / "data" / "softcopy").iterdir()}
     assert hashlib.sha256(softcopy[f"v2 - {letter.name}"]).hexdigest() == edited
     assert office.svc.verify().ok
@@ -308,7 +308,7 @@ def test_the_bundle_keeps_every_received_document_byte_for_byte_beside_the_worki
     office.add_proofs(case)
     office.decide(case, "Selesai")
     office.scan()
-    bundle = next((office.root / "archive" / "2026").iterdir())
+    bundle = next((office.root / "archive" / "2026").glob("PIP-*"))
     asli = {p.name: p.read_bytes() for p in (bundle / "data" / "asli").iterdir()}
     assert asli["v1 - Laporan Keuangan 2026.docx"] == material
     assert len(asli) == 2, sorted(asli)                          # the material and the concept

@@ -165,7 +165,7 @@ def test_history_is_kept_when_cases_close(office):
     wb.close()
     assert cases[0][0] == CASE and cases[0][4] == "Selesai"
     assert cases[0][6] == "400.14.4.3/001/DISKUMKM/2026"
-    assert [e[4] for e in events].count("decided") == 4
+    assert [e[4] for e in events].count("Keputusan dijalankan") == 4
     reg = load_workbook(office.root / "register.xlsx", read_only=True)
     assert all(r[1] != CASE for r in reg["Riwayat"].iter_rows(min_row=2, values_only=True))
     reg.close()
