@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,6 +33,7 @@ from sop_docs.core.naming import (
     quarantine_name,
     shown,
     subject_from_name,
+    visible,
 )
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, travel
@@ -306,14 +306,14 @@ class Intake:
         tell the case concerned (if known) in the register; recorded first, like every step.
         `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
         moves the file itself there instead of a kept copy."""
-        shown = unicodedata.normalize("NFC", a.path.name)   # macOS clients save NFD names
+        display = visible(a.path.name)          # NFC (macOS saves NFD), nothing invisible
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
-        note = notes.quarantine_note(reason, shown, role_name=role_name, detail=detail,
+        note = notes.quarantine_note(reason, display, role_name=role_name, detail=detail,
                                      case_id=case, received_at=received_at,
                                      inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
-        message = notes.register_message(reason, shown)
+        message = notes.register_message(reason, display)
         now = self.clock()
-        name = quarantine_name(shown, now.strftime("%Y%m%d-%H%M%S"))
+        name = quarantine_name(display, now.strftime("%Y%m%d-%H%M%S"))
         note_sha = self.blobs.put_bytes(note.encode("utf-8"))
         known = case if case and self.db.case(case) else None
         self.recorder.apply(Change(

@@ -18,6 +18,11 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 CASE_ID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{4}-\d{4,})(?!\d)")
 
 
+def visible(name: str) -> str:
+    """A name as staff may read it in a note or the register: NFC, no invisible characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", name))
+
+
 def shown(name: str) -> str:
     """A name as a log line may print it: control and invisible characters escaped (\\u202e)."""
     return "".join(c if c.isprintable() and not _INVISIBLE.match(c) else

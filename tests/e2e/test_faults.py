@@ -1,0 +1,221 @@
+"""One broken thing never stops the office: faults stay local, are retried, and are told where the
+person looks; nothing is ignored in silence (issue 9)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sop_docs import journal
+from tests.driver import CORPUS, Office
+from tests.integration.test_watch_service import wait_for
+
+
+@pytest.fixture
+def office(tmp_path: Path):
+    o = Office(tmp_path / "ws")
+    yield o
+    o.close()
+
+
+def read_only(folder: Path):
+    """Make `folder` read-only even for root: a read-only bind mount over it."""
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
+
+
+def writable(folder: Path) -> None:
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def quarantined(office: Office) -> list[str]:
+    return sorted(p.name for p in (office.root / "quarantine").iterdir())
+
+
+def test_an_operation_that_keeps_failing_is_retried_and_reported_while_other_cases_go_on(
+        office, monkeypatch):
+    """A read-only outbox of the Sekretaris: the case bound for it waits and its Pesan Sistem
+    says so after the third attempt; another case goes on meanwhile; once writable, it arrives."""
+    monkeypatch.setattr(journal, "RETRY_FIRST", 0.0)
+    stuck = office.open_case("Tertahan")
+    office.to_step(stuck, 3)
+    outbox = office.root / "outbox" / "sekretaris"
+    read_only(outbox)
+    try:
+        office.decide(stuck, "Sesuai")
+        office.scan()
+        moving = office.open_case("Lancar")           # another case, opened meanwhile
+        office.scan()
+        office.scan()
+        assert office.svc.db.case(stuck).step == 4
+        assert "Sistem belum dapat memproses berkas outbox/sekretaris/" in str(
+            office.rows()[stuck]["Pesan Sistem"])
+        assert office.svc.db.case(moving).step == 2
+        assert any(n.startswith(f"{moving} - Konsep") for n in office.outbox("fungsional"))
+    finally:
+        writable(outbox)
+    office.scan()
+    assert any(n.startswith(f"{stuck} - Konsep") for n in office.outbox("sekretaris"))
+    assert not office.svc.db.pending_ops()
+
+
+def test_a_file_that_cannot_leave_its_inbox_is_answered_once(office, monkeypatch):
+    """A refused file in a read-only inbox: one quarantine copy and one note, not one per scan."""
+    monkeypatch.setattr(journal, "RETRY_FIRST", 0.0)
+    inbox = office.root / "inbox" / "fungsional"
+    (inbox / "catatan rapat.txt").write_text("bukan dokumen Word", encoding="utf-8")
+    read_only(inbox)
+    try:
+        for _ in range(4):
+            office.scan()
+        assert len(quarantined(office)) == 2, quarantined(office)     # the copy and its note
+        assert len([e for e in office.svc.db.events() if e["kind"] == "quarantined"]) == 1
+    finally:
+        writable(inbox)
+    office.scan()
+    assert not (inbox / "catatan rapat.txt").exists()
+    assert len(quarantined(office)) == 2
+
+
+def test_an_old_lock_file_no_longer_stops_the_register(office):
+    """A `.~lock.register.xlsx#` left by a crashed LibreOffice 13 hours ago: the register is
+    written again (a fresh one still holds it back)."""
+    lock = office.root / ".~lock.register.xlsx#"
+    lock.write_text("x,Reviewer,host,29.11.2026 08:00,file:///x;", encoding="utf-8")
+    case = office.open_case()
+    assert case not in office.rows(), "a fresh lock: the register waits"
+    old = time.time() - 13 * 3600
+    os.utime(lock, (old, old))
+    office.scan()
+    assert case in office.rows()
+
+
+def test_a_broken_template_does_not_blame_a_healthy_file(office, caplog):
+    """The administrator's fault (a broken template) leaves the material waiting in its inbox,
+    with no 'berkas rusak' note; once the template is mended, the case opens."""
+    template = office.root / "templates" / "Lembar Disposisi.docx"
+    good = template.read_bytes()
+    template.write_bytes(b"not a template")
+    office.save("inbox/kabid_kasubag/Laporan.docx", CORPUS / "tables.docx")
+    office.scan()
+    office.scan()
+    assert (office.root / "inbox/kabid_kasubag/Laporan.docx").exists()
+    assert quarantined(office) == []
+    assert office.svc.db.open_cases() == []
+    assert any("Lembar Disposisi.docx" in r.getMessage() for r in caplog.records)
+    template.write_bytes(good)
+    office.scan()
+    assert len(office.svc.db.open_cases()) == 1
+
+
+def test_a_bug_while_taking_a_file_in_leaves_it_waiting_and_logs_the_traceback_once(
+        office, monkeypatch, caplog):
+    """An unforeseen exception of ours: the file waits, the administrator gets the traceback once."""
+    def broken(*_args, **_kw):
+        raise RuntimeError("a bug in our code")
+
+    monkeypatch.setattr(office.svc.paperwork, "disposisi", broken)
+    office.save("inbox/kabid_kasubag/Laporan.docx", CORPUS / "tables.docx")
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        office.scan()
+    assert (office.root / "inbox/kabid_kasubag/Laporan.docx").exists()
+    assert quarantined(office) == []
+    assert sum(r.exc_info is not None for r in caplog.records) == 1
+
+
+def test_a_hidden_name_document_is_answered_not_ignored(office):
+    """`.Laporan.docx` is hidden on the desktop of whoever saved it: a note says so. Office lock
+    files and AppleDouble names stay ignored."""
+    office.save("inbox/kabid_kasubag/.Laporan.docx", CORPUS / "tables.docx")
+    office.save("inbox/kabid_kasubag/.~lock.Laporan.docx#", b"x")
+    office.save("inbox/kabid_kasubag/._Laporan.docx", b"x")
+    office.scan()
+    notes = [p for p in (office.root / "quarantine").iterdir() if p.suffix == ".txt"]
+    assert len(notes) == 1
+    text = notes[0].read_text("utf-8")
+    assert "diawali titik" in text and "'Laporan.docx'" in text
+    assert (office.root / "inbox/kabid_kasubag/.~lock.Laporan.docx#").exists()
+    assert office.svc.db.open_cases() == []
+
+
+def test_a_register_saved_as_csv_is_kept_and_the_person_told(office):
+    """Saved as CSV under the .xlsx name: the file is kept in quarantine/ with a note, the
+    register is written anew, and its Pemberitahuan sheet says what happened."""
+    case = office.open_case()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["No. Agenda", "Keputusan"])
+    w.writerow([case, "Sesuai"])
+    (office.root / "register.xlsx").write_text(out.getvalue(), encoding="utf-8")
+    office.scan()
+    kept = [p for p in (office.root / "quarantine").iterdir() if p.suffix == ".xlsx"]
+    assert len(kept) == 1 and case in kept[0].read_text("utf-8")
+    note = (office.root / "quarantine" / f"{kept[0].name}.txt").read_text("utf-8")
+    assert "pilih ulang keputusan" in note
+    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    notices = [r for r in wb["Pemberitahuan"].iter_rows(min_row=2, values_only=True)]
+    wb.close()
+    assert any("tidak dapat dibaca" in str(r[4]) for r in notices)
+    assert office.svc.db.case(case).step == 2, "no decision was guessed"
+
+
+def test_a_decision_typed_into_pesan_sistem_is_answered(office):
+    """'Sesuai' typed over the system's message (the sheet unprotected): answered, not acted on."""
+    case = office.open_case()
+    office.to_step(case, 3)
+    path = office.root / "register.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Kasus Terbuka"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == case:
+            row[11].value = "Sesuai"
+    wb.save(path)
+    office.scan()
+    assert office.svc.db.case(case).step == 3
+    assert "ditulis di kolom Pesan Sistem" in str(office.rows()[case]["Pesan Sistem"])
+
+
+def test_the_history_sheet_names_events_in_indonesian(office):
+    """Staff read 'Kasus dibuka', not 'opened'."""
+    case = office.open_case()
+    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    kinds = [r[4] for r in wb["Riwayat"].iter_rows(min_row=2, values_only=True) if r[1] == case]
+    wb.close()
+    assert kinds == ["Kasus dibuka"]
+
+
+def test_invisible_characters_in_a_name_are_escaped_in_the_log_and_left_out_of_names(
+        office, caplog):
+    """A right-to-left override makes 'laporan\\u202egpj.docx' read as 'laporanxcod.jpg'."""
+    name = "laporan\u202egpj.txt"
+    office.save(f"inbox/fungsional/{name}", b"bukan dokumen")
+    caplog.set_level(logging.INFO)
+    office.scan()
+    assert all("\u202e" not in n for n in quarantined(office))
+    assert len(quarantined(office)) == 2
+    assert all("\u202e" not in r.getMessage() for r in caplog.records)
+    assert any("\\u202e" in r.getMessage() for r in caplog.records)
+
+
+def test_the_year_register_is_written_off_the_hot_path(office):
+    """A close in watch mode only counts the year as due; a thread writes the year register once
+    things are quiet (scan writes it before it exits)."""
+    office.svc.history.quiet = 0.2
+    case = office.open_case()
+    office.to_step(case, 6)
+    office.add_proofs(case)
+    office.decide(case, "Selesai")
+    target = office.root / "archive" / "2026" / "Register 2026.xlsx"
+    office.svc.process_register()                 # as the watcher does: no year register yet
+    assert office.svc.db.years_to_write() != {}
+    wait_for(target.exists, what="the year register, written by the history thread")
+    wait_for(lambda: office.svc.db.years_to_write() == {}, what="the year no longer due")
