@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_docs import archive, kendali
-from sop_docs.adapters import pdf
+from sop_docs.adapters import identity, pdf
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import events
@@ -44,7 +44,7 @@ class Archiving:
         `closing_event` is the event being recorded (the sheet's last row)."""
         rows = kendali.control_rows(self.sop, [*self.db.events(case.id), closing_event],
                                     datetime.fromisoformat(case.opened_at), self.calendar,
-                                    self.settings.officials)
+                                    self.settings.officials, identity.display_name)
         closed = replace(case, closed_at=now.isoformat(), status="closed")
         sheet = self.blobs.put_bytes(lembar_kendali(self.paperwork, closed, now, rows))
         name = delivered_name(case.id, "Lembar Kendali", case.subject, "docx")

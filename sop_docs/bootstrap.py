@@ -13,6 +13,8 @@ from filelock import FileLock, Timeout
 
 from sop_docs import guard
 from sop_docs.adapters import office, share
+from sop_docs.core import access as access_rules
+from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop, load_sop
 from sop_docs.errors import InvalidSettings, InvalidSop, WorkspaceBusy
@@ -59,6 +61,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     ws: Workspace = open_workspace(root)
     settings = load_settings(ws.root)
     sop = load_sop_ref(settings.sop_ref, ws.root)
+    access = load_access(settings, sop)
     lock = FileLock(str(ws.state / "service.lock"))
     if exclusive:
         try:
@@ -89,7 +92,15 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     convert = office.to_docx if office.find_soffice() else None
     return Service(ws, sop, settings, db, blobs, calendar,
                    Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
-                   on_close=lock.release if exclusive else None)
+                   on_close=lock.release if exclusive else None, access=access)
+
+
+def load_access(settings: Settings, sop: Sop) -> Access:
+    """`[access]` of sop.toml, checked against the SOP's roles."""
+    try:
+        return access_rules.parse(settings.raw.get("access", {}), sop.roles)
+    except ValueError as e:
+        raise InvalidSettings(f"sop.toml: {e}") from e
 
 
 def database_path(ws: Workspace, settings: Settings) -> Path:

@@ -1,36 +1,37 @@
-"""Decisions: what a reviewer typed in the register — a step of the case, or an answer in Pesan Sistem.
+"""Decisions: what a reviewer typed in a register row — a step of the case, or an answer in Pesan Sistem.
 
-The register is the decision channel. Each row's Keputusan is read forgivingly, checked against the
+Each row's Keputusan is read forgivingly, checked against the
 step the row was written for (a stale copy never acts twice, a decision on a row whose step changed
 is ignored), and becomes a core `Decide` command. The documents the transition asks for (a Nota
 Pengembalian, the numbered Pengumuman and its PDF) are filled, and the draft travels as its holder
 left it (corrected in place or not). Anything that cannot be done is answered in the row's Pesan
-Sistem and leaves the case where it was. Then the register is written anew from the database.
+Sistem and leaves the case where it was. A decision counts only from the register of the role
+that owns the step, saved by someone holding that role (`authority`); who took it is recorded.
+Reading and writing the workbooks is `registers`'.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sop_docs import archive
-from sop_docs.adapters import docx, pdf, register, sniff
+from sop_docs.adapters import docx, identity, pdf, register, sniff
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database, Row
 from sop_docs.archiving import Archiving
-from sop_docs.core import notes
+from sop_docs.authority import Authority
 from sop_docs.core.case import SELESAI, Decide, Transition, advance
 from sop_docs.core.decisions import normalise_decision
-from sop_docs.core.naming import delivered_name, quarantine_name
+from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
-from sop_docs.errors import IllegalMove, SopDocsError, StorageFull, plainly
+from sop_docs.errors import IllegalMove
 from sop_docs.paperwork import Paperwork, letter_number
-from sop_docs.projection import RegisterProjection
+from sop_docs.projection import Channel
 from sop_docs.record import (
-    Answer,
     Change,
     Deliver,
     Op,
@@ -65,72 +66,35 @@ class Ruling:
     t: Transition
     seen_key: str
     now: datetime
+    person: str | None = None
+    title: str = ""
 
 
 class Decisions:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
                  paperwork: Paperwork, recorder: Recorder, archiving: Archiving,
-                 projection: RegisterProjection, clock: Callable[[], datetime]) -> None:
+                 authority: Authority, clock: Callable[[], datetime]) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.paperwork, self.recorder, self.archiving = paperwork, recorder, archiving
-        self.projection, self.clock = projection, clock
+        self.authority, self.clock = authority, clock
 
-    def process_register(self) -> None:
-        """Harvest decisions, act on them, rewrite the register; retry if a person saved meanwhile."""
-        for _ in range(5):
-            before = register.file_hash(self.ws.register)
-            self._keep_unreadable(before)
-            for cell in register.read_decisions(self.ws.register):
-                try:
-                    self.decide(cell)
-                except (OSError, SopDocsError) as e:  # the service's trouble: the row waits
-                    log.error("%s: the decision in row %s could not be carried out (%s); it is "
-                              "tried again", cell.case_id, cell.row, plainly(e))
-            try:
-                written = self.projection.write(before)
-            except (OSError, StorageFull) as e:
-                log.error("the register could not be written (%s); it is tried again", plainly(e))
-                return
-            if written:
-                return
-            if register.is_open(self.ws.register):
-                log.info("register is open in Excel/LibreOffice; it will be updated once closed")
-                return
-        log.warning("register kept changing while being updated; will try again")
-
-    def _keep_unreadable(self, seen: str | None) -> None:
-        """A register a person saved that cannot be read (an ODS or CSV under the .xlsx name, a
-        damaged file) is kept in quarantine/ with a note before it is written anew: what they
-        typed in it is not lost, and they are told to choose again."""
-        path = self.ws.register
-        if seen is None or seen.startswith("not-regular") or seen == self.db.get_meta(
-                "register_hash") or register.readable(path):
-            return
-        try:
-            sha = self.blobs.put_file(path)
-        except OSError:
-            return
-        what = sniff.classify(self.blobs.path(sha), name=path.name).detail
-        now = self.clock()
-        note = notes.quarantine_note("register_unreadable", path.name, role_name="pengirim",
-                                     detail=what, inbox="register.xlsx")
-        message = notes.register_message("register_unreadable", path.name)
-        self.recorder.apply(Change(
-            now, "quarantined", source=path.name, message=message,
-            detail={"reason": "register_unreadable", "detail": what, "sha256": sha},
-            ops=[Answer(quarantine_name(path.name, now.strftime("%Y%m%d-%H%M%S")), sha,
-                        self.blobs.put_bytes(note.encode("utf-8")))]))
-        log.warning("register.xlsx could not be read (%s); kept in quarantine/, written anew", what)
-
-    def decide(self, cell: register.DecisionCell) -> None:
-        """Act on one register row, or answer it in its Pesan Sistem."""
-        ruling = self._rule(cell)
+    def decide(self, cell: register.DecisionCell, channel: Channel) -> None:
+        """Act on one row of a register that carries decisions, or answer it in its Pesan Sistem."""
+        ruling = self._rule(cell, channel)
         if ruling is None:
             return
         draft = draft_placement(self.db, ruling.case.id)
         current = self._current_draft(ruling.case, draft)
         if current is None:
             return                               # being saved right now: try again next pass
+        if current.edited and draft is not None:
+            step = self.sop.step(ruling.case.step)
+            verdict = self.authority.judge(self.ws.root / draft["path"], step.role,
+                                           ruling.now.date(), f"perbaikan konsep tahap {step.number}",
+                                           verb="dibuat", carrier="konsep di outbox")
+            if not verdict.ok:
+                self._refuse(ruling, verdict.refusal)
+                return
         disk_sha = current.sha
         if current.edited:                       # corrected in place: link it before it travels
             try:
@@ -147,7 +111,25 @@ class Decisions:
         log.info("%s: %s at step %s -> step %s%s", ruling.case.id, ruling.value, ruling.case.step,
                  ruling.t.state.step, " (closed)" if ruling.t.closed else "")
 
-    def _rule(self, cell: register.DecisionCell) -> Ruling | None:
+    def not_here(self, cell: register.DecisionCell, channel: Channel,
+                 registers: Mapping[str, str]) -> None:
+        """A decision typed into a register that carries none (the overview): answered, naming
+        the register of the role that holds the case (`registers`: role -> its register)."""
+        case = self.db.case(cell.case_id)
+        typed = cell.keputusan or cell.misplaced
+        if case is None or case.status != "open" or not typed:
+            return
+        role = self.sop.step(case.step).role
+        where = registers.get(role, "register peran Anda")
+        seen_key = f"{cell.keputusan}|{cell.catatan}|{cell.misplaced}|{channel.key}"
+        if self.db.decision_seen(cell.token, seen_key):
+            return
+        self._answer(case, cell, self.clock(), seen_key,
+                     f"Keputusan '{typed}' di {self.ws.rel(channel.path)} tidak dijalankan: "
+                     f"register ini hanya ikhtisar. {self.sop.roles[role].name} memilih keputusan "
+                     f"di {where}.")
+
+    def _rule(self, cell: register.DecisionCell, channel: Channel) -> Ruling | None:
         """The decision to act on, or None once it is answered (or needs nothing)."""
         now = self.clock()
         case = self.db.case(cell.case_id)
@@ -156,7 +138,10 @@ class Decisions:
             return None
         value = normalise_decision(cell.keputusan) if cell.keputusan else None
         # what was typed, and what the case held then: the same words on a changed case count anew
-        seen_key = f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
+        # who saved it counts too: the holder's own save after a refused one is new
+        owner = identity.owner_of(channel.path)
+        seen_key = (f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
+                    f"|{owner.uid if owner else ''}")
         if self.db.decision_seen(cell.token, seen_key):
             return None                          # already acted on (a stale copy of the register)
         if not cell.keputusan and cell.misplaced:
@@ -181,9 +166,28 @@ class Decisions:
             except IllegalMove as e:
                 message = f"Keputusan '{value}' tidak dijalankan: {e}"
             else:
-                return Ruling(cell, case, value, t, seen_key, now)
+                return self._authorised(Ruling(cell, case, value, t, seen_key, now), channel)
         self._answer(case, cell, now, seen_key, message)
         return None
+
+    def _authorised(self, r: Ruling, channel: Channel) -> Ruling | None:
+        """The ruling, with who took it, if the register that carries it may decide this step."""
+        step = self.sop.step(r.case.step)
+        if channel.role is not None and channel.role != step.role:
+            self._refuse(r, f"Keputusan tahap {step.number} diambil oleh "
+                         f"{self.sop.roles[step.role].name}, bukan di register "
+                         f"{self.sop.roles[channel.role].name}. Tidak dijalankan.")
+            return None
+        verdict = self.authority.judge(channel.path, step.role, r.now.date(),
+                                       f"keputusan tahap {step.number}")
+        if not verdict.ok:
+            self._refuse(r, verdict.refusal)
+            return None
+        return replace(r, person=verdict.person, title=verdict.title)
+
+    def _refuse(self, r: Ruling, message: str) -> None:
+        log.warning("%s: %s (register row %s)", r.case.id, message, r.cell.row)
+        self._answer(r.case, r.cell, r.now, r.seen_key, message)
 
     def _current_draft(self, case: CaseRow, draft: Row | None) -> DraftNow | None:
         """The draft as its holder left it (corrected in place or not); None while mid-save."""
@@ -214,6 +218,7 @@ class Decisions:
                                    source=f"register.xlsx baris {r.cell.row}", decision=r.value,
                                    catatan=r.cell.catatan)
         change.numbers, change.decision_seen = numbers, (r.cell.token, r.seen_key)
+        change.person, change.person_title = r.person, r.title
         change.case.update(fields)
         final = any(self.sop.documents[k].numbered for k in t.produce)
         travelling = not (final or t.closed) and t.deliver_to is not None

@@ -22,7 +22,9 @@ from sop_docs import kendali
 from sop_docs.adapters import docx, safefs, sniff
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.authority import Authority
 from sop_docs.core import notes
+from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.case import AddProof, Submit, advance, open_case
 from sop_docs.core.intake import is_hidden_document, is_ignored
@@ -71,15 +73,19 @@ class Arrival:
     rel: str
     role: str | None
     folder: str | None          # the subfolder below the role's inbox, if any
+    person: str | None = None   # who saved it, when known
+    title: str = ""             # "Plt."/"Plh." when a stand-in saved it
 
 
 class Intake:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
                  calendar: WorkCalendar, paperwork: Paperwork, recorder: Recorder,
-                 clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None) -> None:
+                 clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None,
+                 authority: Authority | None = None) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.recorder = calendar, paperwork, recorder
         self.clock, self._convert = clock, convert
+        self.authority = authority or Authority(sop, Access())
         self._faults: dict[tuple[str, str], int] = {}     # files our own faults kept waiting
 
     def pending(self) -> list[Path]:
@@ -112,6 +118,16 @@ class Intake:
             log.debug("%s was taken in already; its removal is pending", shown(a.rel))
             return
         log.info("received %s (%s)", shown(a.rel), sha[:12])
+        if a.role is not None:                    # saved by someone holding the inbox's role?
+            verdict = self.authority.judge(a.path, a.role, self.clock().date(),
+                                           f"berkas di folder inbox/{a.role}/", verb="disimpan",
+                                           carrier="berkas ini")
+            if not verdict.ok:
+                log.warning("%s: %s", shown(a.rel), verdict.refusal)
+                self.quarantine(a, sha, "not_authorized", detail=verdict.refusal,
+                                case=self._linked_case(a, sha))
+                return
+            a = replace(a, person=verdict.person, title=verdict.title)
         if is_hidden_document(a.path.name):       # hidden from the person who saved it
             self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha))
             return
@@ -322,7 +338,8 @@ class Intake:
             case={"message": message} if known else {},
             received=[Received(sha, a.rel, known, None, f"quarantined:{reason}")],
             ops=[Answer(name, None, note_sha, move_from=a.rel)] if move else
-                [Answer(name, sha if keep else None, note_sha), Remove(a.rel, sha)]))
+                [Answer(name, sha if keep else None, note_sha), Remove(a.rel, sha)],
+            person=a.person, person_title=a.title))
         log.warning("quarantined %s: %s %s", shown(a.rel), reason, shown(detail))
 
     # ------------------------------------------------------------------ commands
@@ -355,7 +372,7 @@ class Intake:
             detail={"kind": kind.key, "sha256": sha}, opens=case, enters_step=True,
             numbers={f"agenda:{self.sop.id}": seq},
             received=[Received(sha, a.rel, cid, "intake", "accepted")],
-            ops=[*ops, Remove(a.rel, sha)]))
+            ops=[*ops, Remove(a.rel, sha)], person=a.person, person_title=a.title))
         log.info("%s opened from %s; delivered to outbox/%s", cid, shown(a.rel), to)
 
     def _opening_document(self, key: str, case: CaseRow, now: datetime, a: Arrival,
@@ -379,6 +396,7 @@ class Intake:
         change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
                                    detail={"sha256": sha})
         change.received.append(Received(sha, a.rel, case.id, case.step_token, "accepted"))
+        change.person, change.person_title = a.person, a.title
         draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel, sha)
         change.ops = [*travel(t.deliver_to, draft, []), Remove(a.rel, sha)]
         self.recorder.apply(change)
@@ -399,5 +417,5 @@ class Intake:
             case={"proofs": sorted(t.state.proofs), "message": t.message},
             received=[Received(sha, a.rel, case.id, case.step_token, "accepted")],
             ops=[Deliver(proof, sha, name, a.role, case.step, "received", a.rel),
-                 Remove(a.rel, sha)]))
+                 Remove(a.rel, sha)], person=a.person, person_title=a.title))
         log.info("%s: proof %s from %s", case.id, proof, shown(a.rel))

@@ -9,7 +9,7 @@ from data the service already keeps: the case's events and the SOP file. The fun
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -56,9 +56,12 @@ def durasi(minutes: int) -> str:
 
 
 def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datetime,
-                 calendar: WorkCalendar, officials: Mapping[str, Mapping[str, str]]) -> list[KendaliRow]:
+                 calendar: WorkCalendar, officials: Mapping[str, Mapping[str, str]],
+                 names: Callable[[str], str] = str) -> list[KendaliRow]:
     """One row per step done, in order: each event that ended a step (the case opening, a draft
-    submitted, a decision acted on) closes the step the case was in since the previous one."""
+    submitted, a decision acted on) closes the step the case was in since the previous one. The
+    official named is who actually acted when the event knows it (`names` gives a user's name;
+    a stand-in with Plt./Plh.), else the role's official from the settings."""
     rows: list[KendaliRow] = []
     since = opened_at
     for e in events:
@@ -70,13 +73,29 @@ def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datet
         deadline = calendar.deadline(start, step.time)
         rows.append(KendaliRow(
             step=step.number, tahap=step.title, peran=sop.roles[step.role].name,
-            pejabat=str(officials.get(step.role, {}).get("nama", "")),
+            pejabat=_acted_by(e, step.role, officials, names),
             diterima=start, selesai=at,
             keputusan=e["decision"] or _ENDS_STEP[e["kind"]], catatan=e["catatan"] or "",
             minutes=calendar.working_minutes(start, at), standar=str(step.time),
             late=at > deadline))
         since = at
     return rows
+
+
+def _acted_by(e: Mapping[str, Any], role: str, officials: Mapping[str, Mapping[str, str]],
+              names: Callable[[str], str]) -> str:
+    person = _get(e, "person")
+    if person:
+        return f"{_get(e, 'person_title') or ''} {names(str(person))}".strip()
+    return str(officials.get(role, {}).get("nama", ""))
+
+
+def _get(e: Mapping[str, Any], key: str) -> Any:
+    """A column an event row (or a plain dict in tests) may lack."""
+    try:
+        return e[key]
+    except (KeyError, IndexError):
+        return None
 
 
 def _norm(text: str) -> str:

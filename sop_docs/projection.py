@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sop_docs.adapters import register
 from sop_docs.adapters.db import Database, Row
 from sop_docs.core import events
+from sop_docs.core.access import OWNER, Access
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import draft_placement
@@ -22,16 +25,49 @@ from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
 
+@dataclass(frozen=True)
+class Channel:
+    """One register workbook: the cases it lists (all, or those one role holds) and whether the
+    decisions typed in it count."""
+
+    path: Path
+    role: str | None
+    decides: bool
+    key: str                  # its name in the database's bookkeeping
+
+
+def deciding_roles(sop: Sop) -> list[str]:
+    """The roles that choose a decision in a register (review and publish steps), in SOP order."""
+    out: list[str] = []
+    for step in sop.steps.values():
+        if step.kind in ("review", "publish") and step.role not in out:
+            out.append(step.role)
+    return out
+
+
 class RegisterProjection:
     def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], access: Access | None = None) -> None:
         self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
+        self.access = access or Access()
 
-    def rows(self) -> list[register.RegisterRow]:
+    def channels(self) -> list[Channel]:
+        """register.xlsx for everyone; with authorization "owner" it is an overview and each
+        deciding role has its own register in a folder only that role can write."""
+        if self.access.mode != OWNER:
+            return [Channel(self.ws.register, None, True, "register")]
+        return [Channel(self.ws.register, None, False, "register")] + [
+            Channel(self.ws.decision_register(role, self.sop.roles[role].name), role, True,
+                    f"register:{role}") for role in deciding_roles(self.sop)]
+
+    def rows(self, role: str | None = None) -> list[register.RegisterRow]:
+        """The open cases (those `role` holds now, when given)."""
         now = self.clock()
         rows = []
         for c in self.db.open_cases():
             step = self.sop.step(c.step)
+            if role is not None and step.role != role:
+                continue
             draft = draft_placement(self.db, c.id)
             docs = self.db.placements(c.id)
             holder_docs = [p for p in docs if p["role"] == step.role]
@@ -44,19 +80,23 @@ class RegisterProjection:
                 c.step_token, c.catatan))
         return rows
 
-    def history(self) -> list[register.HistoryRow]:
-        """Events of the open cases, and recent answers to files that matched no case."""
-        open_ids = [c.id for c in self.db.open_cases()]
+    def history(self, case_ids: list[str] | None = None) -> list[register.HistoryRow]:
+        """Events of the open cases (or of `case_ids`), and recent answers to files that matched
+        no case."""
+        if case_ids is None:
+            case_ids = [c.id for c in self.db.open_cases()]
         since = (self.clock() - timedelta(days=30)).isoformat()
-        return self._history(self.db.recent_events(open_ids, since))
+        return self._history(self.db.recent_events(case_ids, since))
 
     def _history(self, rows: Iterable[Row]) -> list[register.HistoryRow]:
         out = []
         for e in rows:
             step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
+            role = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
+            person = e["person"]
             out.append(register.HistoryRow(
                 datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
-                self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
+                f"{role} ({person})" if person and role else role or person or "",
                 events.shown(e["kind"]), e["decision"] or "", e["catatan"] or "", e["message"]))
         return out
 
@@ -73,27 +113,40 @@ class RegisterProjection:
                  for c in db.cases_of_year(year)]
         return cases, self._history(db.events_of_year(year))
 
-    def notices(self) -> list[register.Notice]:
-        """Files answered in quarantine/ in the last 30 days, newest first, for whoever saved them."""
+    def notices(self, role: str | None = None) -> list[register.Notice]:
+        """Files answered in quarantine/ in the last 30 days, newest first, for whoever saved them
+        (those saved by `role`, and those about no role, when given)."""
         since = (self.clock() - timedelta(days=30)).isoformat()
         out = []
         for e in self.db.events_of_kind("quarantined", since):
-            role = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
-            out.append(register.Notice(datetime.fromisoformat(e["at"]), role, e["case_id"] or "",
+            if role is not None and e["role"] not in (role, None):
+                continue
+            name = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
+            out.append(register.Notice(datetime.fromisoformat(e["at"]), name, e["case_id"] or "",
                                        e["source"] or "", e["message"]))
         return out
 
-    def write(self, expected: str | None) -> bool:
-        """Rewrite the register when what it shows changed, or a person saved it since."""
-        rows, history, notices = self.rows(), self.history(), self.notices()
-        fingerprint = hashlib.sha256(repr((rows, history, notices)).encode()).hexdigest()
-        if (expected is not None and expected == self.db.get_meta("register_hash")
-                and fingerprint == self.db.get_meta("register_fingerprint")):
+    def write(self, channel: Channel, expected: str | None) -> bool:
+        """Rewrite a register when what it shows changed, or a person saved it since."""
+        rows = self.rows(channel.role)
+        history = self.history([r.case_id for r in rows] if channel.role else None)
+        notices = self.notices(channel.role)
+        decide_in = None if channel.decides else self.where_to_decide()
+        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in)).encode()).hexdigest()
+        hash_key, print_key = f"{channel.key}_hash", f"{channel.key}_fingerprint"
+        if (expected is not None and expected == self.db.get_meta(hash_key)
+                and fingerprint == self.db.get_meta(print_key)):
             return True
-        ok = register.write(self.ws.register, register.build(rows, history, notices),
+        channel.path.parent.mkdir(parents=True, exist_ok=True)
+        ok = register.write(channel.path, register.build(rows, history, notices,
+                                                         decide_in=decide_in),
                             expected_hash=expected)
         if ok:
             with self.db.tx():
-                self.db.set_meta("register_hash", register.file_hash(self.ws.register) or "")
-                self.db.set_meta("register_fingerprint", fingerprint)
+                self.db.set_meta(hash_key, register.file_hash(channel.path) or "")
+                self.db.set_meta(print_key, fingerprint)
         return ok
+
+    def where_to_decide(self) -> str:
+        return "; ".join(f"{self.sop.roles[c.role].name}: {self.ws.rel(c.path)}"
+                         for c in self.channels() if c.role is not None)

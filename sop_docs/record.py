@@ -129,6 +129,8 @@ class Change:
     received: list[Received] = field(default_factory=list)
     ops: list[Op] = field(default_factory=list)
     decision_seen: tuple[str, str] | None = None
+    person: str | None = None       # who saved the file that carries it (None: not known)
+    person_title: str = ""          # "Plt."/"Plh." when a stand-in acted
 
 
 def transition_change(case: CaseRow, t: Transition, at: datetime, *, kind: str, role: str | None,
@@ -176,7 +178,8 @@ class Recorder:
             db.insert_case(c.opens)
         ev = db.add_event(at, c.kind, case_id=c.case_id, role=c.role, step_from=c.step_from,
                           step_to=c.step_to, decision=c.decision, catatan=c.catatan,
-                          source=c.source, message=c.message, detail=c.detail)
+                          source=c.source, message=c.message, detail=c.detail, person=c.person,
+                          person_title=c.person_title)
         fields = dict(c.case)
         if c.enters_step:
             fields.update(step_token=f"{c.case_id}#{ev}", step_entered_at=at)

@@ -21,6 +21,8 @@ from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
 from sop_docs.archiving import Archiving
+from sop_docs.authority import Authority
+from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.decisions import Decisions
@@ -31,6 +33,7 @@ from sop_docs.journal import Journal
 from sop_docs.paperwork import Paperwork
 from sop_docs.projection import RegisterProjection
 from sop_docs.record import Change, Recorder
+from sop_docs.registers import Registers
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
@@ -41,7 +44,7 @@ class Service:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database,
                  blobs: BlobStore, calendar: WorkCalendar, paperwork: Paperwork,
                  clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None, access: Access | None = None) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.clock = calendar, paperwork, clock
         self.root = ws.root
@@ -51,11 +54,15 @@ class Service:
         self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
         self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle})
         self.recorder = Recorder(db, self.journal, blobs)
-        self.projection = RegisterProjection(ws, sop, db, calendar, clock)
+        self.access = access or Access()
+        self.authority = Authority(sop, self.access)
+        self.projection = RegisterProjection(ws, sop, db, calendar, clock, self.access)
         self.intake = Intake(ws, sop, settings, db, blobs, calendar, paperwork, self.recorder,
-                             clock, convert)
+                             clock, convert, self.authority)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,
-                                   self.archiving, self.projection, clock)
+                                   self.archiving, self.authority, clock)
+        self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.recorder,
+                                   clock)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
 
@@ -107,8 +114,8 @@ class Service:
         self.intake.take_in(path)
 
     def process_register(self) -> None:
-        """Act on the register's decisions and write it anew."""
-        self.decisions.process_register()
+        """Act on the registers' decisions and write them anew."""
+        self.registers.process()
 
     def register_rows(self) -> list[register.RegisterRow]:
         return self.projection.rows()

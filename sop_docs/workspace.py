@@ -48,6 +48,12 @@ class Workspace:
     def outbox(self, role: str) -> Path:
         return self.root / "outbox" / role
 
+    def decision_register(self, role: str, role_name: str) -> Path:
+        """Where `role` chooses its decisions (authorization "owner"): a folder only it writes."""
+        from sop_docs.core.naming import safe_component
+
+        return self.root / "keputusan" / role / f"Register {safe_component(role_name)}.xlsx"
+
     def archive(self, year: int) -> Path:
         return self.root / "archive" / str(year)
 

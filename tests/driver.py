@@ -66,8 +66,9 @@ class Office:
         return target
 
     def decide(self, case_id: str, keputusan: str, catatan: str = "") -> None:
-        """Type a decision in the register and save it (with openpyxl, as Excel would)."""
-        path = self.root / "register.xlsx"
+        """Type a decision in the register that carries it (the holder's own register, or
+        register.xlsx when the office decides in one) and save it (with openpyxl, as Excel would)."""
+        path = self.register_of(case_id)
         wb = load_workbook(path)
         ws = wb["Kasus Terbuka"]
         for row in ws.iter_rows(min_row=2):
@@ -76,8 +77,20 @@ class Office:
                 row[10].value = catatan or None
                 break
         else:
-            raise AssertionError(f"{case_id} has no row in the register")
+            raise AssertionError(f"{case_id} has no row in {path.name}")
         wb.save(path)
+
+    def register_of(self, case_id: str) -> Path:
+        """The register in which the case's current decision is chosen."""
+        for channel in self.svc.projection.channels():
+            if not channel.decides or not channel.path.exists():
+                continue
+            wb = load_workbook(channel.path, read_only=True)
+            ids = [r[0] for r in wb["Kasus Terbuka"].iter_rows(min_row=2, values_only=True)]
+            wb.close()
+            if case_id in ids:
+                return channel.path
+        raise AssertionError(f"{case_id} is in no register that carries decisions")
 
     def scan(self) -> None:
         self.svc.scan()

@@ -285,12 +285,13 @@ class Database:
                   role: str | None = None, step_from: int | None = None,
                   step_to: int | None = None, decision: str | None = None,
                   catatan: str | None = None, source: str | None = None, message: str = "",
-                  detail: dict[str, Any] | None = None) -> int:
+                  detail: dict[str, Any] | None = None, person: str | None = None,
+                  person_title: str = "") -> int:
         cur = self.conn.execute(
             "INSERT INTO events (at, case_id, kind, role, step_from, step_to, decision, catatan, "
-            "source, message, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "source, message, detail, person, person_title) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (at, case_id, kind, role, step_from, step_to, decision, catatan, source, message,
-             json.dumps(detail or {}, ensure_ascii=False)))
+             json.dumps(detail or {}, ensure_ascii=False), person, person_title))
         return int(cur.lastrowid or 0)
 
     def last_event_id(self) -> int:

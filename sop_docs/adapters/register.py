@@ -250,27 +250,28 @@ _EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
-          notices: Sequence[Notice] = ()) -> Workbook:
-    """The register: open cases (the decision channel), notices, history and help, in that order."""
+          notices: Sequence[Notice] = (), *, decide_in: str | None = None) -> Workbook:
+    """The register: open cases (the decision channel), notices, history and help, in that order.
+    With `decide_in` (where each role decides instead) it is an overview: nothing to type."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_OPEN
     _header(ws, COLUMNS)
     for r, row in enumerate(rows, start=2):
-        _case_values(ws, r, row)
+        _case_values(ws, r, row, editable=decide_in is None)
         _case_look(ws, r)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = w
     ws.column_dimensions["M"].hidden = True
-    _decision_channel(ws, len(rows))
+    _decision_channel(ws, len(rows), choose=decide_in is None)
     _print_setup(ws)
     _notices_sheet(wb, notices)
     _history_sheet(wb, SHEET_HISTORY, history)
-    _help_sheet(wb)
+    _help_sheet(wb, decide_in)
     return wb
 
 
-def _case_values(ws: Worksheet, r: int, row: RegisterRow) -> None:
+def _case_values(ws: Worksheet, r: int, row: RegisterRow, *, editable: bool = True) -> None:
     """Row `r` of the open-cases sheet: the case's values, its document linked, lateness marked,
     and the two cells a reviewer may type in unlocked and tinted."""
     put_text(ws.cell(r, 1), row.case_id)
@@ -295,7 +296,7 @@ def _case_values(ws: Worksheet, r: int, row: RegisterRow) -> None:
         put_text(ws.cell(r, CATATAN), row.catatan)
     put_text(ws.cell(r, 12), row.message)
     put_text(ws.cell(r, TOKEN), row.token)
-    for col in (KEPUTUSAN, CATATAN):
+    for col in (KEPUTUSAN, CATATAN) if editable else ():
         c = ws.cell(r, col)
         c.protection = Protection(locked=False)
         c.fill = _EDIT_FILL
@@ -316,14 +317,16 @@ def _case_look(ws: Worksheet, r: int) -> None:
     ws.row_dimensions[r].height = LINE_HEIGHT * min(lines, 8)
 
 
-def _decision_channel(ws: Worksheet, n_rows: int) -> None:
-    """Only Keputusan (from a list) and Catatan can be typed in; filtering and sorting still work."""
-    dv = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="Keputusan",
-                        error="Pilih Sesuai, Belum Sesuai, atau Selesai.",
-                        promptTitle="Keputusan", prompt="Sesuai / Belum Sesuai / Selesai")
-    dv.add("J2:J1048576")
-    ws.add_data_validation(dv)
+def _decision_channel(ws: Worksheet, n_rows: int, *, choose: bool = True) -> None:
+    """Only Keputusan (from a list) and Catatan can be typed in (with `choose`; else nothing can);
+    filtering and sorting still work."""
+    if choose:
+        dv = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"',
+                            allow_blank=True, showErrorMessage=True, errorTitle="Keputusan",
+                            error="Pilih Sesuai, Belum Sesuai, atau Selesai.",
+                            promptTitle="Keputusan", prompt="Sesuai / Belum Sesuai / Selesai")
+        dv.add("J2:J1048576")
+        ws.add_data_validation(dv)
     ws.freeze_panes = "B2"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
@@ -360,10 +363,15 @@ def _notices_sheet(wb: Workbook, notices: Sequence[Notice]) -> None:
     ns.protection.sheet = True
 
 
-def _help_sheet(wb: Workbook) -> None:
+def _help_sheet(wb: Workbook, decide_in: str | None = None) -> None:
     """How to use the register, in Indonesian, read-only."""
     gs = wb.create_sheet(SHEET_HELP)
-    for r, line in enumerate(HELP, start=1):
+    lines = HELP if decide_in is None else [
+        HELP[0], "Register ini adalah ikhtisar semua kasus yang masih berjalan; di sini tidak ada "
+        "yang perlu diisi.", f"Keputusan dipilih di register peran masing-masing: {decide_in}.",
+        "Di sana hanya pemegang peran itu yang dapat menyimpan, sehingga keputusan tercatat atas "
+        "nama orang yang mengambilnya.", *HELP[1:]]
+    for r, line in enumerate(lines, start=1):
         put_text(gs.cell(r, 1), line)
     gs["A1"].font = Font(name=FONT, bold=True, size=13)
     gs.column_dimensions["A"].width = 110

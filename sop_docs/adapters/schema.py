@@ -55,4 +55,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE ops ADD COLUMN next_try REAL NOT NULL DEFAULT 0;
     ALTER TABLE ops ADD COLUMN error TEXT NOT NULL DEFAULT '';
     """),
+    # who acted (the Unix user who saved the file), and as what when a stand-in (Plt./Plh.)
+    ("0004_event_person", """
+    ALTER TABLE events ADD COLUMN person TEXT;
+    ALTER TABLE events ADD COLUMN person_title TEXT NOT NULL DEFAULT '';
+    """),
 ]

@@ -228,6 +228,18 @@ _NOTES: dict[str, _Note] = {
             "'Buku Kerja Excel (*.xlsx)' atau 'Keep current format' ('Gunakan format Excel').",
         ),
     ),
+    "not_authorized": _Note(
+        short="disimpan oleh orang yang tidak memegang peran folder ini",
+        problem="{detail}",
+        steps=(
+            "Bila berkas ini memang untuk {role_name}, {role_name} sendiri (atau yang sedang "
+            "menggantikannya sebagai Plt./Plh.) yang menyimpannya ke folder itu.",
+            "Bila Anda salah folder, simpan berkas ke folder inbox peran Anda sendiri.",
+            "Bila Anda sedang menggantikan {role_name} sebagai Plt./Plh., minta administrator "
+            "mencatat masa penggantian itu (sop.toml, [[access.stand_in]]).",
+        ),
+        detail="in_text",
+    ),
     "link": _Note(
         short="yang disimpan adalah pintasan (link), bukan berkas",
         problem="Yang disimpan di folder ini adalah pintasan (shortcut/symbolic link), bukan "

@@ -219,10 +219,11 @@ def test_a_decision_on_a_row_whose_step_changed_is_ignored_with_a_message(office
     """A reviewer's stale copy of the register (saved after the step moved) does not act."""
     open_case(office)
     submit_concept(office)
-    stale = (office.root / "register.xlsx").read_bytes()   # the reviewer opened it now
+    register = office.register_of(CASE)
+    stale = register.read_bytes()                          # the reviewer opened it now
     office.decide(CASE, "Sesuai")
     office.scan()                                          # the case moved to step 4
-    (office.root / "register.xlsx").write_bytes(stale)     # their old copy comes back ...
+    register.write_bytes(stale)                            # their old copy comes back ...
     office.decide(CASE, "Belum Sesuai")                    # ... with a decision for step 3
     office.scan()
     row = assert_at(office, "4 - Pemeriksaan Sekretaris", "Sekretaris")

@@ -172,7 +172,7 @@ def test_a_decision_typed_into_pesan_sistem_is_answered(office):
     """'Sesuai' typed over the system's message (the sheet unprotected): answered, not acted on."""
     case = office.open_case()
     office.to_step(case, 3)
-    path = office.root / "register.xlsx"
+    path = office.register_of(case)
     wb = load_workbook(path)
     ws = wb["Kasus Terbuka"]
     for row in ws.iter_rows(min_row=2):
@@ -182,6 +182,24 @@ def test_a_decision_typed_into_pesan_sistem_is_answered(office):
     office.scan()
     assert office.svc.db.case(case).step == 3
     assert "ditulis di kolom Pesan Sistem" in str(office.rows()[case]["Pesan Sistem"])
+
+
+def test_a_decision_typed_into_the_overview_names_the_register_to_use(office):
+    """With a register per role, register.xlsx is an overview: a decision typed there (its sheet
+    unprotected) is answered with where the holder decides, and acts on nothing."""
+    case = office.open_case()
+    office.to_step(case, 3)
+    path = office.root / "register.xlsx"
+    wb = load_workbook(path)
+    for row in wb["Kasus Terbuka"].iter_rows(min_row=2):
+        if row[0].value == case:
+            row[9].value = "Sesuai"
+    wb.save(path)
+    office.scan()
+    assert office.svc.db.case(case).step == 3
+    message = str(office.rows()[case]["Pesan Sistem"])
+    assert "hanya ikhtisar" in message
+    assert "keputusan/kabid_kasubag/Register Kabid Kasubag.xlsx" in message
 
 
 def test_the_history_sheet_names_events_in_indonesian(office):

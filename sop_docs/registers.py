@@ -1,0 +1,103 @@
+"""The register workbooks as the decision channel: harvest what people typed, then write them anew.
+
+With authorization "none" there is one: `register.xlsx`. With "owner" `register.xlsx` is an
+overview everyone reads, and each deciding role has its own register in `keputusan/<role>/`, a
+folder only that role's group can write, listing the cases it holds. A pass harvests every register
+that carries decisions first (so a case moved by one is shown where it went by the others), then
+writes each anew; a register a person saved meanwhile is harvested again, one open in Excel or
+LibreOffice is left alone, and one that cannot be read is kept in quarantine/ before it is replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sop_docs.adapters import register, sniff
+from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.db import Database
+from sop_docs.core import notes
+from sop_docs.core.naming import quarantine_name
+from sop_docs.decisions import Decisions
+from sop_docs.errors import SopDocsError, StorageFull, plainly
+from sop_docs.projection import Channel, RegisterProjection
+from sop_docs.record import Answer, Change, Recorder
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+ATTEMPTS = 5
+
+
+class Registers:
+    def __init__(self, ws: Workspace, db: Database, blobs: BlobStore, decisions: Decisions,
+                 projection: RegisterProjection, recorder: Recorder,
+                 clock: Callable[[], datetime]) -> None:
+        self.ws, self.db, self.blobs, self.decisions = ws, db, blobs, decisions
+        self.projection, self.recorder, self.clock = projection, recorder, clock
+
+    def process(self) -> None:
+        """Harvest every register, act on its decisions, then write every register anew."""
+        channels = self.projection.channels()
+        seen = {c.key: self._harvest(c) for c in channels}
+        for channel in channels:
+            self._write(channel, seen[channel.key])
+
+    def _harvest(self, channel: Channel) -> str | None:
+        """Act on what the register holds; the content hash that was read."""
+        before = register.file_hash(channel.path)
+        self._keep_unreadable(channel, before)
+        where = {c.role: self.ws.rel(c.path) for c in self.projection.channels() if c.role}
+        for cell in register.read_decisions(channel.path):
+            try:
+                if channel.decides:
+                    self.decisions.decide(cell, channel)
+                else:
+                    self.decisions.not_here(cell, channel, where)
+            except (OSError, SopDocsError) as e:      # the service's trouble: the row waits
+                log.error("%s: the decision in row %s of %s could not be carried out (%s); it "
+                          "is tried again", cell.case_id, cell.row, self.ws.rel(channel.path),
+                          plainly(e))
+        return before
+
+    def _write(self, channel: Channel, before: str | None) -> None:
+        """Write the register anew; harvest again first if a person saved it meanwhile."""
+        rel = self.ws.rel(channel.path)
+        for _ in range(ATTEMPTS):
+            try:
+                if self.projection.write(channel, before):
+                    return
+            except (OSError, StorageFull) as e:
+                log.error("%s could not be written (%s); it is tried again", rel, plainly(e))
+                return
+            if register.is_open(channel.path):
+                log.info("%s is open in Excel/LibreOffice; it will be updated once closed", rel)
+                return
+            before = self._harvest(channel)
+        log.warning("%s kept changing while being updated; will try again", rel)
+
+    def _keep_unreadable(self, channel: Channel, seen: str | None) -> None:
+        """A register a person saved that cannot be read (an ODS or CSV under the .xlsx name, a
+        damaged file) is kept in quarantine/ with a note before it is written anew: what they
+        typed in it is not lost, and they are told to choose again."""
+        path = channel.path
+        if seen is None or seen.startswith("not-regular") or seen == self.db.get_meta(
+                f"{channel.key}_hash") or register.readable(path):
+            return
+        try:
+            sha = self.blobs.put_file(path)
+        except OSError:
+            return
+        what = sniff.classify(self.blobs.path(sha), name=path.name).detail
+        now = self.clock()
+        rel = self.ws.rel(path)
+        note = notes.quarantine_note("register_unreadable", path.name, role_name="pengirim",
+                                     detail=what, inbox=rel)
+        message = notes.register_message("register_unreadable", path.name)
+        self.recorder.apply(Change(
+            now, "quarantined", role=channel.role, source=rel, message=message,
+            detail={"reason": "register_unreadable", "detail": what, "sha256": sha},
+            ops=[Answer(quarantine_name(path.name, now.strftime("%Y%m%d-%H%M%S")), sha,
+                        self.blobs.put_bytes(note.encode("utf-8")))]))
+        log.warning("%s could not be read (%s); kept in quarantine/, written anew", rel, what)
