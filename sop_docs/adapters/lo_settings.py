@@ -37,10 +37,11 @@ fields before LibreOffice sees the file.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["LOAD_ARGS", "PDF_EXPORT", "profile_items", "write_profile"]
+__all__ = ["LOAD_ARGS", "PDF_EXPORT", "batch_pdf_filter", "profile_items", "write_profile"]
 
 DEAD_PROXY = ("127.0.0.1", 9)
 
@@ -76,8 +77,17 @@ LOAD_ARGS: tuple[tuple[str, str, object], ...] = (
     ("UpdateDocMode", "short", 0),
 )
 
-# FilterData of writer_pdf_Export (none yet: LibreOffice's defaults).
-PDF_EXPORT: tuple[tuple[str, str, object], ...] = ()
+# FilterData of writer_pdf_Export: SelectPdfVersion 2 = PDF/A-2b (filter/source/pdf/pdfexport.cxx;
+# the option's help: 0 PDF 1.7, 1 PDF/A-1b, 2 PDF/A-2b, 3 PDF/A-3b). PDF/A embeds every font, never
+# encrypts and allows no launch or JavaScript actions.
+PDF_EXPORT: tuple[tuple[str, str, object], ...] = (("SelectPdfVersion", "long", 2),)
+
+
+def batch_pdf_filter() -> str:
+    """`--convert-to` target for PDF/A-2b: LibreOffice (7.4 on) reads FilterOptions that start with
+    `{` as JSON FilterData (`comphelper::JsonToPropertyValues`, filter/source/pdf/pdffilter.cxx)."""
+    data = {name: {"type": kind, "value": str(value)} for name, kind, value in PDF_EXPORT}
+    return "pdf:writer_pdf_Export:" + json.dumps(data, separators=(",", ":"))
 
 
 @functools.cache

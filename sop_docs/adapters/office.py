@@ -45,7 +45,7 @@ INSTALL_HINT = (
 
 # Target format -> LibreOffice filter.
 _FILTERS = {
-    "pdf": "pdf:writer_pdf_Export",
+    "pdf": lo_settings.batch_pdf_filter(),       # PDF/A-2b: every PDF we make goes to the archive
     "docx": "docx:MS Word 2007 XML",
     "doc": "doc:MS Word 97",
     "odt": "odt:writer8",

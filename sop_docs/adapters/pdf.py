@@ -5,7 +5,8 @@ so a burst of approvals would pay that again and again. `PdfConverter` keeps one
 for the whole process: it listens on a private pipe with its own hardened profile (`lo_settings`),
 and a small UNO worker (`uno_worker.py`, run by the python that has `uno`, Debian's
 `/usr/bin/python3`, since the package's python usually has not) loads each document hidden,
-read-only, with macros and link updates off, and stores it as PDF. Each document has its own
+read-only, with macros and link updates off, and stores it as PDF/A-2b (the archive's format,
+`lo_settings.PDF_EXPORT`; batch mode asks for the same through `office.convert`). Each document has its own
 timeout, after which both process groups are killed; a LibreOffice that died is started again on
 the next document. Both die with this process: soffice runs under `lo_guard.py` and the worker
 watches its parent; a later process sweeps what a killed one left (`lo_orphans`). Documents are
