@@ -123,11 +123,25 @@ def _drop_reference(el: etree._Element, attr: str, root: etree._Element) -> None
         target.getparent().remove(target)
 
 
+_R_ATTRIBUTES = etree.XPath("//@*[namespace-uri() = $a or namespace-uri() = $b]")
+_R_URIS = b"|".join(re.escape(n.encode()) for n in _R)
+_R_PREFIX = re.compile(rb'xmlns:([A-Za-z_][\w.-]*)\s*=\s*["\'](?:' + _R_URIS + rb')["\']')
+
+
+def _uses_relationships(raw: bytes) -> bool:
+    """Whether any attribute of the part is in the relationships namespace (cheap, on the bytes)."""
+    return any(re.search(rb"\s" + re.escape(prefix) + rb':\w+\s*=', raw)
+               for prefix in set(_R_PREFIX.findall(raw)))
+
+
 def _fix_references(root: etree._Element, valid: set[str]) -> bool:
     """Remove what uses a relationship id not in `valid`; True if anything changed."""
-    found = [(el, attr) for el in root.iter() if isinstance(el.tag, str)
-             for attr, value in el.attrib.items()
-             if etree.QName(attr).namespace in _R and value not in valid]
+    found = []
+    for value in _R_ATTRIBUTES(root, a=_R[0], b=_R[1]):
+        if value not in valid:
+            el = value.getparent()
+            found += [(el, attr) for attr, v in el.attrib.items() if v == value and attr.startswith("{")
+                      and etree.QName(attr).namespace in _R]
     for el, attr in found:
         if _attached(el, root) and attr in el.attrib:
             _drop_reference(el, attr, root)
@@ -196,11 +210,13 @@ def strip_docx(data: bytes) -> bytes:
                 if not name.endswith((".xml", ".vml")) or name.startswith("[") or "/_rels/" in name:
                     continue
                 raw = zin.read(name)
-                if not any(ns.encode() in raw for ns in _R) and b"fld" not in raw:
+                references = _uses_relationships(raw)
+                fields = name.startswith("word/") and (b"fldSimple" in raw or b"instrText" in raw)
+                if not references and not fields:
                     continue
                 root = _parse(raw)
-                changed = _fix_references(root, valid.get(name, set()))
-                if name.startswith("word/"):
+                changed = references and _fix_references(root, valid.get(name, set()))
+                if fields:
                     changed = _fix_fields(root) or changed
                 if changed:
                     replaced[name] = _serialize(root)

@@ -112,3 +112,12 @@ def test_strip_file_cleans_docx_and_rtf_in_place_and_leaves_other_files(tmp_path
 def test_an_unreadable_package_is_a_value_error():
     with pytest.raises(ValueError):
         externals.strip_docx(b"PK\x03\x04 broken")
+
+
+def test_references_are_found_whatever_prefix_the_relationships_namespace_has():
+    """Word writes r:, other tools may write any prefix; a part with no rels file has no valid id."""
+    body = (para("x") + '<w:p><w:subDoc xmlns:q="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships" q:id="rIdA"/></w:p>')
+    clean = externals.strip_docx(docx_package(body, rel("rIdA", "subDocument", f"{URL}/a.docx")))
+    assert "subDoc" not in parts(clean)["word/document.xml"].decode()
+    assert dangling_ids(clean) == []
