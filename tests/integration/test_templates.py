@@ -417,9 +417,10 @@ def concept_linking_outside(secrets: Secrets) -> tuple[bytes, bytes]:
 
 
 def test_a_letter_from_a_concept_linking_outside_has_only_hyperlinks_outside_and_no_dangling_ids(tmp_path):
-    """docxcompose copies a concept's external sub-document relationship into the letter, fails on a
-    picture 'embedded' from the web and leaves picture links pointing at ids the letter does not
-    have; the letter must reach nothing outside when opened, and every id it uses must exist."""
+    """docxcompose fails on a picture 'embedded' from the web, copies the web link of an embedded
+    picture into the letter, and leaves a link-only picture's id and a sub-document's id unchanged,
+    so they name whatever relationship the letter has under that id (or none); the letter must reach
+    nothing outside when opened, and every id it uses must exist."""
     concept, embedded = concept_linking_outside(Secrets(tmp_path / "server"))
     letter = adapter.render_pengumuman(TEMPLATES / "Pengumuman.docx", pengumuman_context(), concept,
                                        images={"logo": LOGO})
@@ -429,6 +430,9 @@ def test_a_letter_from_a_concept_linking_outside_has_only_hyperlinks_outside_and
     assert embedded in files.values() and LOGO.read_bytes() in files.values()
     document = files["word/document.xml"].decode()
     assert "Paragraf pembuka." in document and "Situs resmi" in document
+    # docxcompose leaves a body-level w:subDoc's id and a link-only picture's r:link as they were in
+    # the concept, where they name other relationships of the letter: neither may be there at all
+    assert "w:subDoc" not in document and "r:link" not in document
     rels = files["word/_rels/document.xml.rels"].decode()
     assert "https://ppid.example.go.id/" in rels and "127.0.0.1" not in rels
 
