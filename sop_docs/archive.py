@@ -3,7 +3,8 @@
 The archivist takes a closed case away as one folder, `archive/<year>/<case id> - <subject>/`, in
 the BagIt format (RFC 8493): anyone can check it years later with any BagIt tool, without sop-docs.
 Its payload (`data/`): `softcopy/` every version of every document as received and produced,
-`hardcopy/` the PDF of each document of record and one combined print-ready PDF, `bukti/` the
+`hardcopy/` the PDF/A-2b of each document of record and one combined print-ready PDF (PDF/A-2b
+too when all its parts are), `bukti/` the
 proofs of publication, `riwayat.xlsx` the case's events. The checksums are the bag's manifests.
 
 A bundle is built in a hidden `.partial` folder next to its final place and renamed into place only
@@ -21,15 +22,13 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 import bagit
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from pypdf import PdfWriter
 
-from sop_docs.adapters import share
+from sop_docs.adapters import pdfa, share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.register import put_text
 from sop_docs.core.naming import safe_component
@@ -223,13 +222,8 @@ def _index(path: Path, rows: Sequence[tuple[str, ...]]) -> None:
 
 
 def combine(pdfs: Sequence[bytes]) -> bytes:
-    """One print-ready PDF of the given ones, in order."""
-    writer = PdfWriter()
-    for blob in pdfs:
-        writer.append(BytesIO(blob))
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """One print-ready PDF of the given ones, in order; PDF/A-2b when they all are (`pdfa.merge`)."""
+    return pdfa.merge(pdfs)
 
 
 def _history(path: Path, rows: Sequence[Sequence[object]]) -> None:

@@ -12,7 +12,7 @@ import holidays
 from filelock import FileLock, Timeout
 
 from sop_docs import guard
-from sop_docs.adapters import office, share
+from sop_docs.adapters import lo_orphans, office, share
 from sop_docs.core import access as access_rules
 from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
@@ -90,6 +90,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     clock = clock or local_clock(settings)
     calendar = WorkCalendar(settings.hours, days_off(settings, clock().date()))
     convert = office.to_docx if office.find_soffice() else None
+    if convert is not None:
+        lo_orphans.sweep_once()            # what a killed sop-docs left running goes first
     return Service(ws, sop, settings, db, blobs, calendar,
                    Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
                    on_close=lock.release if exclusive else None, access=access)

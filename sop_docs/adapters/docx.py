@@ -15,7 +15,10 @@ The Pengumuman body: `render_pengumuman` embeds the approved concept as the lett
 concept still holds the skeleton's heading block (title, the No. Agenda/Perihal/Jenis/Batas Waktu
 table and the instructions), everything up to and including the `ISI PENGUMUMAN` separator (found by
 its bookmark, or else by its text) is dropped, and so are prompt paragraphs the writer left exactly
-as given. A concept without the separator (written from scratch) is embedded whole.
+as given. A concept without the separator (written from scratch) is embedded whole. What the
+concept links to outside (pictures on the web, files on the server, sub-documents, linking fields)
+is taken out before it is embedded, and the finished letter is checked again, so it neither fetches
+anything when opened nor carries a relationship id that points nowhere (`externals`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from sop_docs.adapters import externals
 from sop_docs.adapters.docxlink import ILLEGAL_XML, LINK_PROPERTY, link_package, read_link, set_link
 from sop_docs.errors import TemplateProblem
 
@@ -207,7 +211,11 @@ def render_pengumuman(
         ctx["isi"] = tpl.new_subdoc(BytesIO(body))
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
-    return _finish(tpl, template, ctx, link)
+    letter = _finish(tpl, template, ctx, link)
+    try:
+        return externals.strip_docx(letter)        # whatever docxcompose left dangling goes too
+    except ValueError as exc:
+        raise _problem(template, exc) from exc
 
 
 def _paragraph_text(p) -> str:
@@ -215,9 +223,10 @@ def _paragraph_text(p) -> str:
 
 
 def concept_body(concept: bytes) -> bytes:
-    """The part of a concept that becomes the letter's body, as docx bytes (see module docstring)."""
+    """The part of a concept that becomes the letter's body, as docx bytes (see module docstring);
+    nothing in it points outside any more (`externals`)."""
     try:
-        doc = Document(BytesIO(concept))
+        doc = Document(BytesIO(externals.strip_docx(concept)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as e:
         raise ValueError(f"the concept is not a readable .docx: {e}") from e
     body = doc.element.body

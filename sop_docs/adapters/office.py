@@ -7,27 +7,35 @@ may exit 0 without writing anything. So every batch runs in one soffice start wi
 profile, in its own process group that is killed on timeout, on private copies of the inputs;
 each output is verified and only then moved into place through a `.partial` name and
 `os.replace`, so the destination never holds a half-written file.
+
+The documents are untrusted: the profile is hardened (`lo_settings`: nothing remote or linked is
+loaded, no macro runs), each private copy and each docx written is stripped of external references
+(`externals`), and soffice runs under `lo_guard.py`, so it dies with this process; what a killed
+process left behind is swept by the next one (`lo_orphans`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sop_docs.adapters import externals, lo_orphans, lo_settings
 from sop_docs.adapters.blobs import copy_atomically
 from sop_docs.adapters.sniff import DOCX, classify
 from sop_docs.errors import SopDocsError
+
+log = logging.getLogger(__name__)
 
 INSTALL_HINT = (
     "Install LibreOffice on the machine that runs sop-docs, e.g. on Debian/Ubuntu: "
@@ -37,7 +45,7 @@ INSTALL_HINT = (
 
 # Target format -> LibreOffice filter.
 _FILTERS = {
-    "pdf": "pdf:writer_pdf_Export",
+    "pdf": lo_settings.batch_pdf_filter(),       # PDF/A-2b: every PDF we make goes to the archive
     "docx": "docx:MS Word 2007 XML",
     "doc": "doc:MS Word 97",
     "odt": "odt:writer8",
@@ -109,13 +117,24 @@ _profile: tuple[int, Path] | None = None
 
 
 def profile_dir() -> Path:
-    """This process's private LibreOffice profile folder (created on first use, removed at exit)."""
+    """This process's private, hardened LibreOffice profile (`lo_settings`; made on first use,
+    removed at exit, swept by a later process if this one is killed)."""
     global _profile
     if _profile is None or _profile[0] != os.getpid():
-        path = Path(tempfile.mkdtemp(prefix="sop_docs_lo_profile_"))
+        path = lo_orphans.make_tempdir("lo_profile")
+        lo_settings.write_profile(path, find_soffice())
         _profile = (os.getpid(), path)
         atexit.register(shutil.rmtree, path, True)
     return _profile[1]
+
+
+def _strip_externals(path: Path, label: str) -> None:
+    """Take out what `path` links to outside (`externals`); left as it is when we cannot parse it."""
+    try:
+        externals.strip_file(path)
+    except (ValueError, OSError) as exc:
+        log.warning("%s: external references not checked (%s); LibreOffice's profile blocks them",
+                    label, exc)
 
 
 def convert(sources: Sequence[Path], to: str, outdir: Path, *, timeout: float = 120) -> list[Path]:
@@ -140,15 +159,17 @@ def convert(sources: Sequence[Path], to: str, outdir: Path, *, timeout: float = 
     if soffice is None:
         raise OfficeUnavailable()
     outdir.mkdir(parents=True, exist_ok=True)
+    lo_orphans.sweep_once()
 
-    with _profile_lock, tempfile.TemporaryDirectory(prefix="sop_docs_convert_") as work:
-        indir, rawdir = Path(work, "in"), Path(work, "out")
+    with _profile_lock, lo_orphans.tempdir("convert") as work:
+        indir, rawdir = work / "in", work / "out"
         indir.mkdir()
         rawdir.mkdir()
         inputs = []
         for index, src in enumerate(sources):
             private = indir / f"{index:04d}{src.suffix.lower()}"
             shutil.copyfile(src, private)
+            _strip_externals(private, src.name)
             inputs.append(private)
         try:
             output = _run(soffice, inputs, _FILTERS[to], rawdir, timeout)
@@ -170,6 +191,8 @@ def convert(sources: Sequence[Path], to: str, outdir: Path, *, timeout: float = 
                 failed.append(src)
                 problems.append(f"{src.name}: {problem}")
                 continue
+            if to == "docx":
+                _strip_externals(raw, src.name)
             copy_atomically(raw, target)
             delivered.append(target)
     if failed:
@@ -189,7 +212,7 @@ def _run(soffice: Path, inputs: list[Path], filt: str, rawdir: Path, timeout: fl
 
     On timeout the run's whole process group is killed before `TimeoutExpired` propagates.
     """
-    cmd = [
+    cmd = lo_orphans.guarded([
         str(soffice),
         f"-env:UserInstallation={profile_dir().as_uri()}",
         "--headless",
@@ -203,7 +226,7 @@ def _run(soffice: Path, inputs: list[Path], filt: str, rawdir: Path, timeout: fl
         "--outdir",
         str(rawdir),
         *(str(p) for p in inputs),
-    ]
+    ])
     kwargs: dict[str, object] = {}
     if sys.platform == "win32":
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
@@ -303,8 +326,8 @@ def _verify(raw: Path, to: str) -> str | None:
 
 def to_docx(src: Path, suffix: str) -> bytes:
     """A legacy or Strict document as an ordinary docx, made by LibreOffice in a private folder."""
-    with tempfile.TemporaryDirectory(prefix="sop_conv_") as tmp:
-        local = Path(tmp) / f"dokumen{suffix if suffix in ('.doc', '.odt', '.rtf') else '.docx'}"
+    with lo_orphans.tempdir("conv") as tmp:
+        local = tmp / f"dokumen{suffix if suffix in ('.doc', '.odt', '.rtf') else '.docx'}"
         shutil.copyfile(src, local)
-        out = convert([local], "docx", Path(tmp) / "out")
+        out = convert([local], "docx", tmp / "out")
         return out[0].read_bytes()

@@ -2,10 +2,15 @@
 
 A cold `soffice --convert-to pdf` spends most of its time starting (bench/bench_pdf.py measures it),
 so a burst of approvals would pay that again and again. `PdfConverter` keeps one LibreOffice running
-for the whole process: it listens on a private pipe with its own profile, and a small UNO worker
-(run by the python that has `uno`, Debian's `/usr/bin/python3`, since the package's python usually
-has not) loads each document hidden and stores it as PDF. Each document has its own timeout, after
-which both process groups are killed; a LibreOffice that died is started again on the next document.
+for the whole process: it listens on a private pipe with its own hardened profile (`lo_settings`),
+and a small UNO worker (`uno_worker.py`, run by the python that has `uno`, Debian's
+`/usr/bin/python3`, since the package's python usually has not) loads each document hidden,
+read-only, with macros and link updates off, and stores it as PDF/A-2b (the archive's format,
+`lo_settings.PDF_EXPORT`; batch mode asks for the same through `office.convert`). Each document has its own
+timeout, after which both process groups are killed; a LibreOffice that died is started again on
+the next document. Both die with this process: soffice runs under `lo_guard.py` and the worker
+watches its parent; a later process sweeps what a killed one left (`lo_orphans`). Documents are
+stripped of external references before LibreOffice sees them (`externals`).
 Where the `uno` bridge is missing, every call converts its documents as one batch through
 `office.convert` instead (one start per call, not per document).
 
@@ -34,7 +39,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from sop_docs.adapters import office
+from sop_docs.adapters import externals, lo_orphans, lo_settings, office
 from sop_docs.adapters.office import ConversionFailed, OfficeUnavailable
 
 __all__ = ["ConversionFailed", "OfficeUnavailable", "PdfConverter", "is_pdf", "shared", "to_pdf"]
@@ -44,50 +49,7 @@ log = logging.getLogger(__name__)
 START_TIMEOUT = 60.0
 UNO_PYTHON = os.environ.get("SOP_DOCS_UNO_PYTHON", "/usr/bin/python3")
 
-# Runs under the python that has `uno`: connects, then converts one JSON request per stdin line.
-_WORKER = r"""
-import json, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-
-def props(**kw):
-    out = []
-    for k, v in kw.items():
-        p = PropertyValue()
-        p.Name, p.Value = k, v
-        out.append(p)
-    return tuple(out)
-
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-url = "uno:pipe,name=%s;urp;StarOffice.ComponentContext" % sys.argv[1]
-end = time.monotonic() + float(sys.argv[2])
-while True:
-    try:
-        ctx = resolver.resolve(url)
-        break
-    except NoConnectException:
-        if time.monotonic() > end:
-            raise
-        time.sleep(0.05)
-desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-print(json.dumps({"ok": True}), flush=True)
-for line in sys.stdin:
-    req = json.loads(line)
-    try:
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(req["src"]), "_blank", 0,
-                                           props(Hidden=True, ReadOnly=True))
-        if doc is None:
-            raise RuntimeError("the document could not be opened")
-        try:
-            doc.storeToURL(uno.systemPathToFileUrl(req["dst"]), props(FilterName="writer_pdf_Export"))
-        finally:
-            doc.close(True)
-        print(json.dumps({"ok": True}), flush=True)
-    except Exception as e:
-        print(json.dumps({"ok": False, "error": "%s: %s" % (type(e).__name__, e)}), flush=True)
-"""
+WORKER = Path(__file__).with_name("uno_worker.py")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -118,21 +80,27 @@ class _Listener:
     """One listening soffice with its own profile, plus the UNO worker driving it."""
 
     def __init__(self, soffice: Path) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="sop_docs_pdf_"))
-        pipe = f"sop_docs_pdf_{uuid.uuid4().hex}"
+        self.tmp = lo_orphans.make_tempdir("pdf")
+        profile = self.tmp / "profile"
+        lo_settings.write_profile(profile, soffice)
+        pipe = f"sop_docs_pdf_{lo_orphans.owner_tag()}{uuid.uuid4().hex}"
         self.pipe_socket = Path(tempfile.gettempdir()) / f"OSL_PIPE_{os.getuid()}_{pipe}"
         self._buffer = b""
         self.worker: subprocess.Popen[bytes] | None = None
         self.soffice = subprocess.Popen(
-            [str(soffice), f"-env:UserInstallation={(self.tmp / 'profile').as_uri()}", "--headless",
-             "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-             f"--accept=pipe,name={pipe};urp;"],
+            lo_orphans.guarded(
+                [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                 "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+                 f"--accept=pipe,name={pipe};urp;"]),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
+        settings = json.dumps({"load": lo_settings.LOAD_ARGS, "pdf": lo_settings.PDF_EXPORT})
         try:
             self.worker = subprocess.Popen(
-                [UNO_PYTHON, "-c", _WORKER, pipe, str(START_TIMEOUT)], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+                [UNO_PYTHON, str(WORKER), pipe, str(START_TIMEOUT), str(os.getpid()),
+                 str(self.soffice.pid), str(self.tmp), settings],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True)
             self._answer(START_TIMEOUT)
         except BaseException:
             self.close()
@@ -183,6 +151,15 @@ class _Listener:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _without_externals(name: str, data: bytes) -> bytes:
+    """The docx with nothing outside it to fetch (`externals`); as it is when we cannot parse it."""
+    try:
+        return externals.strip_docx(data)
+    except ValueError as e:
+        log.warning("%s: external references not checked (%s); LibreOffice's profile blocks them", name, e)
+        return data
+
+
 class PdfConverter:
     """docx bytes -> PDF bytes. `keep_alive=False` (or no `uno`) batches through `office.convert`."""
 
@@ -203,12 +180,12 @@ class PdfConverter:
         soffice = office.find_soffice()
         if soffice is None:
             raise OfficeUnavailable()
-        with self._lock, tempfile.TemporaryDirectory(prefix="sop_docs_pdf_job_") as tmp:
-            work = Path(tmp)
+        lo_orphans.sweep_once()
+        with self._lock, lo_orphans.tempdir("pdf_job") as work:
             sources = []
-            for i, (_, data) in enumerate(docs):
+            for i, (name, data) in enumerate(docs):
                 src = work / f"{i:04d}.docx"
-                src.write_bytes(data)
+                src.write_bytes(_without_externals(name, data))
                 sources.append(src)
             if self.mode == "kept-alive":
                 return self._convert_alive(soffice, [n for n, _ in docs], sources, work)

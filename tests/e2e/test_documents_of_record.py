@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from sop_docs import archive
 from sop_docs.adapters import pdf
 from sop_docs.cli import main
+from tests import pdfcheck
 from tests.driver import CORPUS, Office
 
 CASE = "PIP-2026-0001"
@@ -162,6 +163,20 @@ def test_the_closed_case_is_a_valid_bagit_bundle_with_softcopy_hardcopy_proofs_a
     assert rows[0][0] == "Waktu"
     assert len(rows) - 1 == len(office.svc.db.events(CASE))
     assert any(r[6] == "Lengkapi sumber data." for r in rows[1:])
+
+
+@pytest.mark.libreoffice
+def test_every_pdf_in_the_bundle_is_pdfa_2b_the_letters_from_approval_included(closed):
+    """The letter's PDF made at approval, the hardcopies made at close and the combined print file
+    are PDF/A-2b, with every font embedded, not encrypted, with no action reaching outside."""
+    _office, _seen, bundle = closed
+    hard = bundle / "data" / "hardcopy"
+    singles = [p for p in sorted(hard.glob("*.pdf")) if "Berkas Cetak" not in p.name]
+    assert f"{PENGUMUMAN}.pdf" in {p.name for p in singles}
+    for single in singles:
+        pdfcheck.assert_archival(single.read_bytes())
+    pdfcheck.assert_archival((hard / f"{CASE} - Berkas Cetak Lengkap.pdf").read_bytes(),
+                             pages=sum(len(PdfReader(p).pages) for p in singles))
 
 
 def test_the_control_sheet_lists_every_step_with_who_when_and_lateness(closed):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 import bagit
@@ -16,6 +17,7 @@ from sop_docs import archive, kendali
 from sop_docs.adapters import pdf
 from sop_docs.bootstrap import load_sop_ref
 from sop_docs.core.calendar import WorkCalendar
+from tests import pdfcheck
 from tests.driver import CORPUS, TEMPLATES
 
 SOP = load_sop_ref("pengumuman_informasi_publik")
@@ -194,3 +196,34 @@ def test_batch_mode_converts_through_office_convert_and_generated_templates_conv
     c = pdf.PdfConverter(keep_alive=False)
     outs = c.convert([("kendali.docx", tpl.read_bytes()), ("t.docx", (CORPUS / "tables.docx").read_bytes())])
     assert c.mode == "batch" and all(pdf.is_pdf(b) for b in outs)
+
+
+@pytest.mark.libreoffice
+def test_pdfs_for_the_archive_are_pdfa_2b_in_both_converter_modes_and_so_is_their_combination():
+    """Kept-alive and batch LibreOffice write PDF/A-2b with every font embedded; the combined print
+    file keeps the pages, the fonts and the PDF/A identification, which pypdf alone would drop."""
+    docs = [("kendali.docx", (TEMPLATES / "Lembar Kendali.docx").read_bytes()),
+            ("pengumuman.docx", (TEMPLATES / "Pengumuman.docx").read_bytes()),
+            ("tables.docx", (CORPUS / "tables.docx").read_bytes())]
+    made = []
+    for keep_alive in (True, False):
+        c = pdf.PdfConverter(keep_alive=keep_alive)
+        try:
+            outs = c.convert(docs)
+        finally:
+            c.close()
+        for out in outs:
+            pdfcheck.assert_archival(out)
+        made += outs
+    combined = archive.combine(made)
+    pdfcheck.assert_archival(combined, pages=sum(len(PdfReader(BytesIO(m)).pages) for m in made))
+    for m in made:
+        assert pdfcheck.font_names(m) <= pdfcheck.font_names(combined)
+
+
+def test_a_combined_file_with_a_plain_pdf_in_it_claims_no_pdfa():
+    """Only a combination of PDF/A parts says it is PDF/A; pages are all there either way."""
+    plain = fake_pdf([("a", b"")])[0]
+    combined = archive.combine([plain, plain])
+    assert pdfcheck.pdfa_id(combined) is None
+    assert len(PdfReader(BytesIO(combined)).pages) == 2

@@ -6,6 +6,7 @@ numbers are invented.
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from io import BytesIO
@@ -13,16 +14,20 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from docx.oxml.ns import qn
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 
 from sop_docs.adapters import docx as adapter
 from sop_docs.adapters import office
-from tests import lo
+from tests import hostile, lo
+from tests.hostile import Secrets
 from tests.paths import CORPUS
 
 TEMPLATES = Path(adapter.__file__).resolve().parent.parent / "templates"
 
 LOGO = TEMPLATES / "logo.png"
+DECLS = nsdecls("w", "r", "wp", "a", "pic")
 
 # Example office (not real contact data).
 KANTOR = {
@@ -384,6 +389,52 @@ def test_pengumuman_from_a_linked_skeleton_keeps_the_writers_table():
     assert len(tables) == 2
     assert tables[1].rows[1].cells[1].text == "Rp1.000.000"
     assert "No. Agenda" not in all_text(data)
+
+
+def concept_linking_outside(secrets: Secrets) -> tuple[bytes, bytes]:
+    """A skeleton concept with a web picture, a picture 'embedded' from the web, an embedded picture
+    that also links to the web, a sub-document on the server and a hyperlink; and that embedded
+    picture's bytes."""
+    doc = Document(BytesIO(concept_from_skeleton("Paragraf pembuka.")))
+    part = doc.part
+    web = part.relate_to("http://127.0.0.1:9/gambar.png", RT.IMAGE, is_external=True)
+    web2 = part.relate_to("http://127.0.0.1:9/kedua.png", RT.IMAGE, is_external=True)
+    sub = part.relate_to(secrets.docx.as_uri(), f"{hostile.REL}/subDocument", is_external=True)
+    link = part.relate_to("https://ppid.example.go.id/", RT.HYPERLINK, is_external=True)
+    embedded = hostile.png((200, 10, 10))
+    doc.add_picture(BytesIO(embedded))
+    doc.element.body.findall(".//" + qn("a:blip"))[-1].set(qn("r:link"), web)
+    sect = doc.element.body.find(qn("w:sectPr"))
+    link_only, from_web = f'r:link="{web}"', f'r:embed="{web2}"'
+    for xml in (f"<w:p>{hostile.picture(link_only, 90)}</w:p>",
+                f"<w:p>{hostile.picture(from_web, 91)}</w:p>",
+                f'<w:subDoc r:id="{sub}"/>',
+                f'<w:p><w:hyperlink r:id="{link}"><w:r><w:t>Situs resmi</w:t></w:r></w:hyperlink></w:p>'):
+        sect.addprevious(parse_xml(re.sub(r"^<(w:\w+)", rf"<\1 {DECLS}", xml)))
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue(), embedded
+
+
+def test_a_letter_from_a_concept_linking_outside_has_only_hyperlinks_outside_and_no_dangling_ids(tmp_path):
+    """docxcompose fails on a picture 'embedded' from the web, copies the web link of an embedded
+    picture into the letter, and leaves a link-only picture's id and a sub-document's id unchanged,
+    so they name whatever relationship the letter has under that id (or none); the letter must reach
+    nothing outside when opened, and every id it uses must exist."""
+    concept, embedded = concept_linking_outside(Secrets(tmp_path / "server"))
+    letter = adapter.render_pengumuman(TEMPLATES / "Pengumuman.docx", pengumuman_context(), concept,
+                                       images={"logo": LOGO})
+    assert hostile.external_non_hyperlinks(letter) == []
+    assert hostile.dangling_ids(letter) == []
+    files = parts(letter)
+    assert embedded in files.values() and LOGO.read_bytes() in files.values()
+    document = files["word/document.xml"].decode()
+    assert "Paragraf pembuka." in document and "Situs resmi" in document
+    # docxcompose leaves a body-level w:subDoc's id and a link-only picture's r:link as they were in
+    # the concept, where they name other relationships of the letter: neither may be there at all
+    assert "w:subDoc" not in document and "r:link" not in document
+    rels = files["word/_rels/document.xml.rels"].decode()
+    assert "https://ppid.example.go.id/" in rels and "127.0.0.1" not in rels
 
 
 # --------------------------------------------------------------------------- LibreOffice
