@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 import holidays
 from filelock import FileLock, Timeout
 
-from sop_docs import guard
+from sop_docs import guard, sharecheck
 from sop_docs.adapters import lo_orphans, office, share
 from sop_docs.core import access as access_rules
 from sop_docs.core.access import Access
@@ -22,6 +23,8 @@ from sop_docs.paperwork import Paperwork
 from sop_docs.service import Service
 from sop_docs.settings import Settings, load_settings
 from sop_docs.workspace import Workspace, open_workspace
+
+log = logging.getLogger("sop_docs")
 
 
 def load_sop_ref(ref: str, root: Path | None = None) -> Sop:
@@ -92,6 +95,9 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     convert = office.to_docx if office.find_soffice() else None
     if convert is not None:
         lo_orphans.sweep_once()            # what a killed sop-docs left running goes first
+    if exclusive:
+        for problem in sharecheck.check(ws, sop, access, [db.path, backup_folder(ws, settings)]):
+            log.warning("share layout: %s (see docs/service.md)", problem)
     return Service(ws, sop, settings, db, blobs, calendar,
                    Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
                    on_close=lock.release if exclusive else None, access=access)

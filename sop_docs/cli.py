@@ -153,7 +153,16 @@ def status(directory: Path) -> None:
     """
     with _reading(directory) as svc:
         rows = svc.register_rows()
+        access = svc.access
     console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
+    if access.mode == "none":
+        console.print('[bold yellow]Peringatan: authorization = "none" — keputusan tidak tercatat '
+                      "atas nama orang dan siapa pun yang dapat menyimpan register dapat "
+                      "memutuskan. (Decisions are not attributed to people.)[/]")
+    elif not access.mapped:
+        console.print("[bold yellow]Peringatan: belum ada orang yang dipetakan ke peran "
+                      "([access.roles] di sop.toml); keputusan hanya dijaga oleh izin folder "
+                      "keputusan/. (No people mapped to roles.)[/]")
     if not rows:
         console.print("Tidak ada kasus terbuka. (No open cases.)")
         return
@@ -187,6 +196,35 @@ def verify(directory: Path) -> None:
         click.echo(f"{len(report.problems)} problem(s) in {report.bundles} bundle(s).", err=True)
         sys.exit(1)
     click.echo(f"OK: {report.bundles} bundle(s) checked, all files intact and matching the database.")
+
+
+@main.command()
+@DIR
+@_friendly
+def check(directory: Path) -> None:
+    """Report what in the folders is wider than the share layout (docs/service.md); exit 1 if any.
+
+    Example: sop-docs check /srv/ppid
+    """
+    from sop_docs import sharecheck
+    from sop_docs.bootstrap import backup_folder, database_path, load_access, load_sop_ref
+    from sop_docs.settings import load_settings
+    from sop_docs.workspace import open_workspace
+
+    ws = open_workspace(directory)
+    settings = load_settings(ws.root)
+    sop = load_sop_ref(settings.sop_ref, ws.root)
+    access = load_access(settings, sop)
+    problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
+                                                  backup_folder(ws, settings)])
+    for line in problems:
+        click.echo(line)
+    if access.mode == "none":
+        click.echo('authorization = "none": decisions are not attributed to people')
+    if problems:
+        click.echo(f"{len(problems)} thing(s) wider than the layout of docs/service.md.", err=True)
+        sys.exit(1)
+    click.echo("OK: the folders are no wider than the layout of docs/service.md.")
 
 
 @main.command()

@@ -234,7 +234,8 @@ class Decisions:
                 ops.append(moving)           # kept as a version; it travels no further
         if t.closed:
             closing = {"kind": "decided", "step_from": case.step, "at": now.isoformat(),
-                       "decision": r.value, "catatan": r.cell.catatan}
+                       "decision": r.value, "catatan": r.cell.catatan, "person": r.person,
+                       "person_title": r.title}
             ops += self.archiving.closing(case, closing, now)
         else:
             ops += travel(t.deliver_to, moving if travelling else None, produced)

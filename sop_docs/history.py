@@ -29,7 +29,7 @@ def write_due(ws: Workspace, projection: RegisterProjection, db: Database) -> bo
         target = ws.archive(year) / f"Register {year}.xlsx"
         target.parent.mkdir(parents=True, exist_ok=True)
         if not register.write(target, register.build_year(year, cases, events),
-                              expected_hash=register.file_hash(target)):
+                              expected_hash=register.file_hash(target), writable=False):
             log.info("%s is open; it will be updated once closed", ws.rel(target))
             return False
         with db.tx():

@@ -172,7 +172,8 @@ class Intake:
         try:
             return self.blobs.put_bytes(docx.set_link(data, case_id))
         except (ValueError, SyntaxError, KeyError, zipfile.BadZipFile) as e:
-            raise BadContent(f"the case link cannot be written into it: {e}") from e
+            raise BadContent(f"the case link cannot be written into it: "
+                             f"{type(e).__name__}: {e}") from e
 
     def _arrival(self, path: Path) -> Arrival:
         rel = path.relative_to(self.ws.root / "inbox").parts

@@ -50,7 +50,8 @@ class Journal:
         workspace (the service lock), so none of them is still being written.
         """
         folders = [self.root, *sorted((self.root / "outbox").glob("*")), self.root / "quarantine",
-                   *sorted((self.root / "archive").glob("*"))]
+                   *sorted((self.root / "archive").glob("*")),
+                   *sorted((self.root / "keputusan").glob("*"))]
         leftovers = [p for d in folders if safefs.kind(d) == safefs.FOLDER for p in d.glob(".*.tmp")]
         leftovers += list(self.blobs.root.glob(".in.*"))
         for p in leftovers:
@@ -84,8 +85,9 @@ class Journal:
 
     def _place(self, rel: str, target: Path, sha: str) -> str:
         kind = safefs.kind(target)
+        writable = rel.startswith("outbox/")     # corrected in place; quarantine/ is only read
         if kind is None:
-            self.blobs.materialise(sha, target)
+            self.blobs.materialise(sha, target, writable=writable)
             return rel
         if kind == safefs.FILE and sha256_file(target) == sha:
             return rel                           # already there (an earlier run got this far)
@@ -93,7 +95,7 @@ class Journal:
             self.blobs.put_file(target)
         new = self.free_name(PurePosixPath(rel))
         log.warning("name taken (%s), delivering %s as %s", kind, rel, new)
-        self.blobs.materialise(sha, self.root / new)
+        self.blobs.materialise(sha, self.root / new, writable=writable)
         return new
 
     def _move(self, source: str, rel: str, target: Path) -> str:

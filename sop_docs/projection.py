@@ -36,11 +36,14 @@ class Channel:
     key: str                  # its name in the database's bookkeeping
 
 
+DECIDING = ("review", "publish")      # the kinds of step whose end is chosen in a register
+
+
 def deciding_roles(sop: Sop) -> list[str]:
     """The roles that choose a decision in a register (review and publish steps), in SOP order."""
     out: list[str] = []
     for step in sop.steps.values():
-        if step.kind in ("review", "publish") and step.role not in out:
+        if step.kind in DECIDING and step.role not in out:
             out.append(step.role)
     return out
 
@@ -56,17 +59,17 @@ class RegisterProjection:
         deciding role has its own register in a folder only that role can write."""
         if self.access.mode != OWNER:
             return [Channel(self.ws.register, None, True, "register")]
-        return [Channel(self.ws.register, None, False, "register")] + [
-            Channel(self.ws.decision_register(role, self.sop.roles[role].name), role, True,
-                    f"register:{role}") for role in deciding_roles(self.sop)]
+        return [Channel(self.ws.decision_register(role, self.sop.roles[role].name), role, True,
+                        f"register:{role}") for role in deciding_roles(self.sop)] + [
+            Channel(self.ws.register, None, False, "register")]     # the overview last
 
     def rows(self, role: str | None = None) -> list[register.RegisterRow]:
-        """The open cases (those `role` holds now, when given)."""
+        """The open cases (those waiting for `role`'s decision, when given)."""
         now = self.clock()
         rows = []
         for c in self.db.open_cases():
             step = self.sop.step(c.step)
-            if role is not None and step.role != role:
+            if role is not None and (step.role != role or step.kind not in DECIDING):
                 continue
             draft = draft_placement(self.db, c.id)
             docs = self.db.placements(c.id)
@@ -140,7 +143,8 @@ class RegisterProjection:
         channel.path.parent.mkdir(parents=True, exist_ok=True)
         ok = register.write(channel.path, register.build(rows, history, notices,
                                                          decide_in=decide_in),
-                            expected_hash=expected)
+                            expected_hash=expected, writable=channel.decides,
+                            group=self.access.group_of(channel.role) if channel.role else None)
         if ok:
             with self.db.tx():
                 self.db.set_meta(hash_key, register.file_hash(channel.path) or "")

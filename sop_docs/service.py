@@ -117,6 +117,13 @@ class Service:
         """Act on the registers' decisions and write them anew."""
         self.registers.process()
 
+    def register_paths(self) -> list[Path]:
+        """The register workbooks people save (the watcher watches each; their folders exist)."""
+        paths = [c.path for c in self.projection.channels()]
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return paths
+
     def register_rows(self) -> list[register.RegisterRow]:
         return self.projection.rows()
 

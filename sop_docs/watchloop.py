@@ -69,6 +69,8 @@ class Loop:
         self.root = root
         self.inbox = root / "inbox"
         self.register = root / REGISTER_NAME
+        registers = getattr(service, "register_paths", None)   # one per deciding role, or one
+        self.registers: list[Path] = list(registers()) if registers else [self.register]
         self.settle = settle
         self.rescan_every = rescan_every
         self.incomplete_grace = incomplete_grace
@@ -82,10 +84,11 @@ class Loop:
         self._since: dict[Path, tuple[tuple[int, int], float]] = {}  # signature and when first seen
         self._handed: dict[Path, tuple[int, int]] = {}  # taken in, still there, unchanged since
         self._waiting_lock: set[Path] = set()
-        self._register_done: tuple[int, int] | None = None
+        self._register_done: dict[Path, tuple[int, int]] = {}
         self._register_stale = False  # the service's state changed since the register was written
+        folders = {p.parent for p in self.registers if p.parent != root}
         self.watcher = Watcher(
-            [(self.inbox, True), (root, False)],
+            [(self.inbox, True), (root, False), *((f, False) for f in sorted(folders))],
             self.hint,
             polling=polling,
             poll_interval=poll_interval,
@@ -170,7 +173,8 @@ class Loop:
             self.examine(Path(path))
         for path in list(self._due):
             self.examine(path)
-        self.examine(self.register)
+        for register in self.registers:
+            self.examine(register)
 
     def _examine_dirty(self) -> None:
         with self._dirty_lock:
@@ -189,8 +193,8 @@ class Loop:
 
     def examine(self, path: Path) -> None:
         """Look at one path as it is now, and act if it is ready."""
-        if path == self.register:
-            self._examine_register()
+        if path in self.registers:
+            self._examine_register(path)
             return
         if ((is_ignored(path.name) and not is_hidden_document(path.name))
                 or not path.is_relative_to(self.inbox) or path == self.inbox):
@@ -263,31 +267,33 @@ class Loop:
             if (st.st_size, st.st_mtime_ns) == sig:
                 self._handed[path] = sig
 
-    def _examine_register(self) -> None:
+    def _examine_register(self, register: Path) -> None:
+        """A register saved by a person: read its decisions once it settled and opens whole."""
+        key = (_REGISTER_KEY, register)
         try:
-            st = os.lstat(self.register)
+            st = os.lstat(register)
         except OSError:  # Excel deletes it for a moment while saving; the rename brings an event
-            self.tracker.forget(_REGISTER_KEY)
-            self._due.pop(self.register, None)
+            self.tracker.forget(key)
+            self._due.pop(register, None)
             return
         sig = (st.st_size, st.st_mtime_ns)
-        if sig == self._register_done:
-            self.tracker.forget(_REGISTER_KEY)
-            self._due.pop(self.register, None)
+        if sig == self._register_done.get(register):
+            self.tracker.forget(key)
+            self._due.pop(register, None)
             return
         now = self.clock()
-        since = self._since.get(self.register)
+        since = self._since.get(register)
         if since is None or since[0] != sig:
-            self._since[self.register] = since = (sig, now)
+            self._since[register] = since = (sig, now)
         if not stat.S_ISREG(st.st_mode):  # a link or a FIFO is never read; a rewrite replaces it
-            self._process_register("register.xlsx is not a regular file; writing it anew")
+            self._process_register(f"{self._rel(register)} is not a regular file; writing it anew")
             return
-        if not self.tracker.observe(_REGISTER_KEY, sig[0], sig[1], now):
-            self._due[self.register] = max(since[1] + self.settle, now + 0.01)
+        if not self.tracker.observe(key, sig[0], sig[1], now):
+            self._due[register] = max(since[1] + self.settle, now + 0.01)
             return
-        if not self._whole(self.register, since[1], now):
+        if not self._whole(register, since[1], now):
             return
-        self._process_register("register changed; reading decisions")
+        self._process_register(f"{self._rel(register)} changed; reading decisions")
 
     def _busy(self) -> bool:
         """True while any file (or the register) is settling, unless it only waits for its lock.
@@ -298,21 +304,22 @@ class Loop:
         return any(path not in self._waiting_lock for path in self._due)
 
     def _process_register(self, what: str) -> None:
-        """Act on the register's decisions and rewrite it (the service skips an open register)."""
+        """Act on the registers' decisions and rewrite them (the service skips an open one)."""
         log.info(what)
         try:
             self.service.process_register()
         except Exception:
             log.exception("processing the register failed; will retry when it changes or at rescan")
         self._register_stale = False
-        self.tracker.forget(_REGISTER_KEY)
-        self._due.pop(self.register, None)
-        self._since.pop(self.register, None)
-        try:
-            st = os.lstat(self.register)
-            self._register_done = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            self._register_done = None
+        for register in self.registers:
+            self.tracker.forget((_REGISTER_KEY, register))
+            self._due.pop(register, None)
+            self._since.pop(register, None)
+            try:
+                st = os.lstat(register)
+                self._register_done[register] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                self._register_done.pop(register, None)
 
     def _examine_tree(self, folder: Path) -> None:
         """A folder appeared or moved in: every file in it is a candidate (linked folders are
@@ -326,11 +333,13 @@ class Loop:
         for other in self._due:
             if other.parent == path.parent:
                 self._due[other] = now
-        if path.parent == self.root:
-            if path.name in lock_names(REGISTER_NAME) and self._open_lock(self.register) is None:
+        for register in self.registers:
+            if path.parent != register.parent:
+                continue
+            if path.name in lock_names(register.name) and self._open_lock(register) is None:
                 self._register_stale = True  # closed: a write deferred while it was open can go
-            if self.register not in self._due:
-                self._due[self.register] = now
+            if register not in self._due:
+                self._due[register] = now
 
     def _open_lock(self, path: Path) -> Path | None:
         return safefs.office_lock(path)

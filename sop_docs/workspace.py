@@ -81,7 +81,8 @@ def init_workspace(root: Path, sop: Sop) -> list[str]:
         dirs += [ws.inbox(role) / p for p in proofs]
     for d in dirs:
         if not d.exists():
-            d.mkdir(parents=True)
+            # a role's folders are its own: the group of the role, not everyone (see `check`)
+            d.mkdir(parents=True, mode=0o770 if d.parent.name in ("inbox", "outbox") else 0o777)
             made.append(ws.rel(d) + "/")
     for name, data in shipped_templates():
         target = ws.templates / name

@@ -81,16 +81,18 @@ class Office:
         wb.save(path)
 
     def register_of(self, case_id: str) -> Path:
-        """The register in which the case's current decision is chosen."""
-        for channel in self.svc.projection.channels():
-            if not channel.decides or not channel.path.exists():
-                continue
-            wb = load_workbook(channel.path, read_only=True)
-            ids = [r[0] for r in wb["Kasus Terbuka"].iter_rows(min_row=2, values_only=True)]
+        """The register in which the case's current decision is chosen: the holder's own (found
+        from the overview, as a person would), or register.xlsx where the office decides in one."""
+        holder = self.rows()[case_id]["Posisi"]
+        sop = load_sop_ref(load_settings(self.root).sop_ref, self.root)
+        role = next(k for k, r in sop.roles.items() if r.name == holder)
+        for own in sorted((self.root / "keputusan" / role).glob("Register *.xlsx")):
+            wb = load_workbook(own, read_only=True)
+            listed = {r[0] for r in wb["Kasus Terbuka"].iter_rows(min_row=2, values_only=True)}
             wb.close()
-            if case_id in ids:
-                return channel.path
-        raise AssertionError(f"{case_id} is in no register that carries decisions")
+            if case_id in listed:
+                return own
+        return self.root / "register.xlsx"      # no decision waits: the row of the overview
 
     def scan(self) -> None:
         self.svc.scan()

@@ -402,7 +402,8 @@ def build_year(year: int, cases: Sequence[Sequence[object]], history: Sequence[H
     return wb
 
 
-def write(path: Path, wb: Workbook, *, expected_hash: str | None) -> bool:
+def write(path: Path, wb: Workbook, *, expected_hash: str | None, writable: bool = True,
+          group: str | None = None) -> bool:
     """Replace the register unless it is open or changed since it was read; False means try later."""
     if is_open(path):
         return False
@@ -412,7 +413,7 @@ def write(path: Path, wb: Workbook, *, expected_hash: str | None) -> bool:
         with os.fdopen(fd, "wb") as f:
             wb.save(f)
             f.flush()
-            share.apply(f.fileno())
+            share.apply(f.fileno(), writable=writable, group=group)
             os.fsync(f.fileno())
         if is_open(path) or file_hash(path) != expected_hash:
             tmp.unlink()

@@ -49,16 +49,29 @@ def file_mode() -> int:
     return _mode if _mode is not None else 0o666 & ~current_umask()
 
 
-def apply(fd: int) -> None:
-    """Give an open file (before its rename into the share) the share's mode and group."""
+def apply(fd: int, *, writable: bool = True, group: str | None = None) -> None:
+    """Give an open file (before its rename into the share) the share's mode and group.
+
+    `writable=False` for what staff only read (the register overview, quarantine/, the archive):
+    the same mode without group and other write. `group` (a role's group) instead of the share's.
+    """
     if os.name != "posix":
         return
-    if _gid is not None:
-        os.fchown(fd, -1, _gid)
-    os.fchmod(fd, file_mode())
+    gid = _gid
+    if group:
+        import grp
+
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            gid = _gid
+    if gid is not None:
+        os.fchown(fd, -1, gid)
+    mode = file_mode()
+    os.fchmod(fd, mode if writable else mode & ~0o022)
 
 
-def apply_tree(folder: Path) -> None:
+def apply_tree(folder: Path, *, writable: bool = False) -> None:
     """The same for a finished folder of files (an archive bundle), and its folders' group."""
     if os.name != "posix":
         return
@@ -68,6 +81,6 @@ def apply_tree(folder: Path) -> None:
         for name in names:
             fd = os.open(os.path.join(dirpath, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             try:
-                apply(fd)
+                apply(fd, writable=writable)
             finally:
                 os.close(fd)

@@ -101,13 +101,18 @@ class Staff:
         self._decide(svc)
 
     def _decide(self, svc: Service) -> None:
-        register = self.root / "register.xlsx"
+        """Type decisions for cases at steps 3 and 4 into the registers that carry them."""
+        steps = {c.id: c for c in svc.db.open_cases()}
+        for channel in svc.projection.channels():
+            if channel.decides:
+                self._decide_in(channel.path, steps)
+
+    def _decide_in(self, register: Path, steps: dict) -> None:  # type: ignore[type-arg]
         try:
             wb = load_workbook(register)
-        except Exception:  # being replaced right now: decide next round
+        except Exception:  # being replaced right now, or not written yet: decide next round
             return
         ws = wb["Kasus Terbuka"]
-        steps = {c.id: c for c in svc.db.open_cases()}
         typed = False
         for row in ws.iter_rows(min_row=2):
             case = steps.get(row[0].value)

@@ -323,15 +323,18 @@ def test_the_bundle_keeps_every_received_document_byte_for_byte_beside_the_worki
 # ------------------------------------------------------------------------- modes, size, disk
 
 def test_files_for_staff_honour_the_umask_so_the_group_can_open_them(tmp_path):
-    """Under umask 002 (the systemd unit's), delivered files, the register, the year register and
-    quarantined files and notes are group read/write; the store stays the service's own."""
+    """Under umask 002 (the systemd unit's) every file staff open is group-readable: delivered
+    files and the registers they decide in are group-writable too; what they only read (the
+    overview, quarantine/, the archive) is not; the store stays the service's own."""
     old = os.umask(0o002)
     try:
         o = Office(tmp_path / "ws")
         try:
             case = o.open_case()
+            second = o.open_case("Kedua")
             o.save("inbox/fungsional/tanpa nomor.docx", CORPUS / "simple-list.docx")
             o.to_step(case, 6)
+            o.to_step(second, 3)
             o.add_proofs(case)
             o.decide(case, "Selesai")
             o.scan()
@@ -339,11 +342,35 @@ def test_files_for_staff_honour_the_umask_so_the_group_can_open_them(tmp_path):
             o.close()
     finally:
         os.umask(old)
-    checked = [o.root / "register.xlsx", *(o.root / "quarantine").iterdir(),
-               *(o.root / "archive").rglob("*.xlsx"), *(o.root / "archive").rglob("*.docx")]
-    assert len(checked) >= 5
-    for p in checked:
+    writable = [*(o.root / "outbox").rglob("*.docx"), *(o.root / "keputusan").rglob("*.xlsx")]
+    read_only = [o.root / "register.xlsx", *(o.root / "quarantine").iterdir(),
+                 *(o.root / "archive").rglob("*.xlsx"), *(o.root / "archive").rglob("*.docx")]
+    assert len(writable) >= 3 and len(read_only) >= 5
+    for p in writable:
         assert p.stat().st_mode & 0o060 == 0o060, f"{p} is {oct(p.stat().st_mode)}"
+    for p in read_only:
+        assert p.stat().st_mode & 0o060 == 0o040, f"{p} is {oct(p.stat().st_mode)}"
+    store = o.root / ".sop_docs" / "store"
+    assert all(p.stat().st_mode & 0o077 == 0 for p in store.rglob("*") if p.is_file()
+               and len(p.name) == 64)
+
+
+def test_check_reports_folders_wider_than_the_layout(office):
+    """`sop-docs check` names what anyone may write (an inbox, the settings) and exits 1; once
+    narrowed, it says OK."""
+    office.close()
+    (office.root / "inbox" / "kepala_dinas").chmod(0o777)
+    (office.root / "sop.toml").chmod(0o666)
+    r = run("check", str(office.root))
+    assert r.returncode == 1
+    assert "inbox/kepala_dinas: everyone may write in it (mode 0777)" in r.stdout
+    assert "sop.toml: everyone may write the settings" in r.stdout
+    (office.root / "inbox" / "kepala_dinas").chmod(0o770)
+    (office.root / "sop.toml").chmod(0o644)
+    for folder in (office.root / "outbox").iterdir():
+        folder.chmod(0o770)
+    r = run("check", str(office.root))
+    assert r.returncode == 0, r.stdout
 
 
 def test_an_oversize_file_is_moved_never_copied(tmp_path):

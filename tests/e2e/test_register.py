@@ -22,7 +22,8 @@ def office(tmp_path: Path):
 
 
 def row_of(office: Office, case: str = CASE) -> int:
-    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    """The case's row in the register where its decision is chosen."""
+    wb = load_workbook(office.register_of(case), read_only=True)
     try:
         for i, r in enumerate(wb["Kasus Terbuka"].iter_rows(values_only=True), start=1):
             if r and r[0] == case:
@@ -45,7 +46,7 @@ def test_a_decision_saved_by_libreoffice_calc_is_acted_on(office):
     lo.require_libreoffice()
     at_step_3(office)
     r = row_of(office)
-    lo.calc_edit(office.root / "register.xlsx",
+    lo.calc_edit(office.register_of(CASE),
                  {("Kasus Terbuka", f"J{r}"): "Sesuai", ("Kasus Terbuka", f"K{r}"): "Bagus, lanjut"})
     office.scan()
     row = office.rows()[CASE]
@@ -62,7 +63,7 @@ def test_a_decision_pasted_past_the_dropdown_in_calc_is_answered_not_acted_on(of
     lo.require_libreoffice()
     at_step_3(office)
     r = row_of(office)
-    lo.calc_edit(office.root / "register.xlsx", {("Kasus Terbuka", f"J{r}"): "Setuju sekali"},
+    lo.calc_edit(office.register_of(CASE), {("Kasus Terbuka", f"J{r}"): "Setuju sekali"},
                  check_validation=False)
     office.scan()
     row = office.rows()[CASE]
@@ -76,7 +77,7 @@ def test_an_open_register_is_never_overwritten_and_its_saved_decision_is_not_los
     lo.require_libreoffice()
     at_step_3(office)
     office.decide(CASE, "Sesuai")
-    register = office.root / "register.xlsx"
+    register = office.register_of(CASE)
     with lo.calc_hold_open(register) as lock:
         assert lock.exists()
         saved = register.read_bytes()

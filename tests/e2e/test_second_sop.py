@@ -75,8 +75,11 @@ def open_row(root: Path, case: str) -> dict[str, object] | None:
 
 
 def decide(root: Path, case: str, keputusan: str, catatan: str = "") -> None:
-    """What a reviewer does in Excel: type a decision in Keputusan (J) and a note in Catatan (K)."""
-    path = root / "register.xlsx"
+    """What a reviewer does in Excel: type a decision in Keputusan (J) and a note in Catatan (K),
+    in the register of the role that holds the case (keputusan/<role>/)."""
+    path = next(p for p in sorted((root / "keputusan").glob("*/*.xlsx"))
+                if case in {r[0] for r in load_workbook(p, read_only=True)["Kasus Terbuka"]
+                            .iter_rows(min_row=2, values_only=True)})
     wb = load_workbook(path)
     ws = wb["Kasus Terbuka"]
     for row in ws.iter_rows(min_row=2):

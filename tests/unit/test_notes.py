@@ -42,7 +42,8 @@ def test_every_reason_has_its_own_explanation_and_steps(reason):
 
 
 @pytest.mark.parametrize(
-    "reason", [r for r in REASONS if r not in ("duplicate", "unknown_case", "wrong_step")]
+    "reason", [r for r in REASONS if r not in ("duplicate", "unknown_case", "wrong_step",
+                                               "not_authorized", "register_unreadable")]
 )
 def test_notes_say_which_inbox_folder_to_save_into(reason):
     """The clerk is told the exact folder, derived from the role."""

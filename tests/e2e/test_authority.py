@@ -1,0 +1,244 @@
+"""Only the person whose role owns a step decides it: the service runs as one user, staff save as
+others (real Unix users made by the test, files owned by them as a Samba share would leave them).
+
+Decisions are chosen in each role's own register (`keputusan/<role>/`), and a decision, a concept
+or a correction counts only when the file carrying it was saved by someone holding that role on
+the day: by name, by group, or as a stand-in (Plt./Plh.) within their period.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.driver import CORPUS, Office
+
+REPO = Path(__file__).resolve().parents[2]
+USERS = {"ppid_kabid": "Siti Rahma", "ppid_sekdis": "Budi Santoso", "ppid_kadis": "Hj. Aminah",
+         "ppid_ani": "Ani Lestari", "ppid_tamu": "Tamu"}
+FUNGSIONAL = "ppid_fungsional"
+ACCESS = f'''
+[access]
+authorization = "owner"
+
+[access.roles]
+kabid_kasubag = ["ppid_kabid"]
+sekretaris = ["ppid_sekdis"]
+kepala_dinas = ["ppid_kadis"]
+fungsional = ["@{FUNGSIONAL}"]
+
+[[access.stand_in]]
+role = "kepala_dinas"
+user = "ppid_sekdis"
+from = 2026-11-30
+to = 2026-12-04
+as = "Plh."
+'''
+
+
+@pytest.fixture(scope="session")
+def people() -> dict[str, int]:
+    """The office's staff as Unix users (made once; the machine runs the tests as root)."""
+    try:
+        grp.getgrnam(FUNGSIONAL)
+    except KeyError:
+        subprocess.run(["groupadd", FUNGSIONAL], check=True)
+    for user, name in USERS.items():
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--no-create-home", "-c", name, user], check=True)
+    subprocess.run(["usermod", "-a", "-G", FUNGSIONAL, "ppid_ani"], check=True)
+    return {user: pwd.getpwnam(user).pw_uid for user in USERS}
+
+
+@pytest.fixture
+def office(tmp_path: Path, people):
+    root = tmp_path / "ws"
+    root.mkdir()
+    from sop_docs.settings import default_settings_text
+
+    (root / "sop.toml").write_text(default_settings_text() + ACCESS, encoding="utf-8")
+    o = Office(root)
+    yield o
+    o.close()
+
+
+def saved_by(path: Path, user: str) -> None:
+    """The file now belongs to `user`, as after their save over a Samba share."""
+    os.chown(path, pwd.getpwnam(user).pw_uid, -1)
+
+
+def decide_as(office: Office, user: str, case: str, keputusan: str, catatan: str = "") -> None:
+    office.decide(case, keputusan, catatan)
+    saved_by(office.register_of(case), user)
+
+
+def test_a_sekretaris_cannot_decide_for_the_kepala_dinas_but_the_kepala_dinas_can(office):
+    """Sesuai at step 5 saved by the Sekretaris is refused with a message naming who saved it;
+    the same choice saved by the Kepala Dinas numbers the letter, recorded under his name."""
+    case = office.open_case()
+    office.to_step(case, 5)
+    decide_as(office, "ppid_sekdis", case, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(case).step == 5
+    message = str(office.rows()[case]["Pesan Sistem"])
+    assert "Keputusan tahap 5 hanya dapat diambil oleh Kepala Dinas" in message
+    assert "register disimpan oleh ppid_sekdis (Sekretaris)" in message
+    decide_as(office, "ppid_kadis", case, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(case).step == 6
+    [decided] = [e for e in office.svc.db.events(case) if e["kind"] == "decided" and e["step_from"] == 5]
+    assert decided["person"] == "ppid_kadis" and decided["person_title"] == ""
+    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    by = [r[3] for r in wb["Riwayat"].iter_rows(min_row=2, values_only=True)
+          if r[1] == case and r[4] == "Keputusan dijalankan"]
+    wb.close()
+    assert "Kepala Dinas (ppid_kadis)" in by
+
+
+def test_a_stand_in_decides_within_their_period_only(office):
+    """The Sekretaris as Plh. Kepala Dinas from 30 November to 4 December: refused on the 27th,
+    accepted (and recorded as Plh.) on 1 December."""
+    case = office.open_case()
+    office.to_step(case, 5)
+    office.clock.now = datetime(2026, 11, 27, 9, 0)
+    decide_as(office, "ppid_sekdis", case, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(case).step == 5
+    office.clock.now = datetime(2026, 12, 1, 9, 0)
+    decide_as(office, "ppid_sekdis", case, "Sesuai", "Atas nama Kepala Dinas")
+    office.scan()
+    assert office.svc.db.case(case).step == 6
+    decided = [e for e in office.svc.db.events(case) if e["kind"] == "decided"][-1]
+    assert (decided["person"], decided["person_title"]) == ("ppid_sekdis", "Plh.")
+
+
+def test_a_decision_row_copied_into_another_roles_register_does_not_count(office):
+    """A Kabid/Kasubag who pastes a case of step 4 (with its step token) into their own register
+    and chooses Sesuai decides nothing for the Sekretaris."""
+    one = office.open_case("Satu")
+    office.to_step(one, 4)
+    two = office.open_case("Dua", src=(CORPUS / "footnotes.docx").read_bytes())
+    office.to_step(two, 3)
+    mine = office.register_of(two)
+    overview = load_workbook(office.root / "register.xlsx")
+    row = next(r for r in overview["Kasus Terbuka"].iter_rows(min_row=2) if r[0].value == one)
+    values = [c.value for c in row]
+    wb = load_workbook(mine)
+    ws = wb["Kasus Terbuka"]
+    ws.append([*values[:9], "Sesuai", None, None, values[12]])
+    wb.save(mine)
+    saved_by(mine, "ppid_kabid")
+    office.scan()
+    assert office.svc.db.case(one).step == 4
+    assert "bukan di register Kabid/Kasubag" in str(office.rows()[one]["Pesan Sistem"])
+
+
+def test_a_concept_saved_by_someone_outside_the_role_is_answered(office):
+    """Only a member of the Fungsional group may hand in a concept: the Kabid's save into
+    inbox/fungsional/ is quarantined with a note naming who saved it; a group member's counts."""
+    case = office.open_case()
+    skeleton = office.draft_file("fungsional")
+    target = office.save("inbox/fungsional/konsep.docx", skeleton.read_bytes())
+    saved_by(target, "ppid_kabid")
+    office.scan()
+    assert office.svc.db.case(case).step == 2
+    [note] = [p for p in (office.root / "quarantine").iterdir() if p.suffix == ".txt"]
+    text = note.read_text("utf-8")
+    assert "hanya dapat disimpan oleh Fungsional" in text and "ppid_kabid (Kabid/Kasubag)" in text
+    target = office.save("inbox/fungsional/konsep.docx", skeleton.read_bytes())
+    saved_by(target, "ppid_ani")
+    office.scan()
+    assert office.svc.db.case(case).step == 3
+    [submitted] = [e for e in office.svc.db.events(case) if e["kind"] == "submitted"]
+    assert submitted["person"] == "ppid_ani"
+
+
+def test_a_correction_in_place_by_another_role_keeps_the_decision_from_acting(office):
+    """The draft in the Sekretaris's outbox changed, saved by the Kabid/Kasubag: the Sekretaris's
+    Sesuai is answered and nothing moves."""
+    case = office.open_case()
+    office.to_step(case, 4)
+    draft = office.draft_file("sekretaris")
+    from docx import Document
+
+    doc = Document(draft)
+    doc.add_paragraph("Tambahan yang tidak disetujui.")
+    doc.save(draft)
+    saved_by(draft, "ppid_kabid")
+    decide_as(office, "ppid_sekdis", case, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(case).step == 4
+    assert "Perbaikan konsep tahap 4 hanya dapat dibuat oleh Sekretaris" in str(
+        office.rows()[case]["Pesan Sistem"])
+
+
+def test_who_acted_is_named_on_the_lembar_kendali(office):
+    """The control sheet names the people who acted (their names from the system), the stand-in
+    with Plh."""
+    case = office.open_case()
+    office.to_step(case, 3)
+    decide_as(office, "ppid_kabid", case, "Sesuai")
+    office.scan()
+    decide_as(office, "ppid_sekdis", case, "Sesuai")
+    office.scan()
+    office.clock.now = datetime(2026, 12, 1, 9, 0)
+    decide_as(office, "ppid_sekdis", case, "Sesuai")
+    office.scan()
+    office.add_proofs(case)
+    decide_as(office, "ppid_ani", case, "Selesai")
+    office.scan()
+    [sheet] = [d for d in office.svc.db.documents(case) if d["kind"] == "lembar_kendali"]
+    from io import BytesIO
+
+    from docx import Document
+
+    doc = Document(BytesIO(office.svc.blobs.read(sheet["sha256"])))
+    text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "Siti Rahma" in text and "Budi Santoso" in text and "Plh. Budi Santoso" in text
+    assert "Ani Lestari" in text
+
+
+def test_status_warns_when_decisions_are_not_attributed(tmp_path, people):
+    """authorization = "none" is a knowing choice: `sop-docs status` says decisions carry no names."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    from sop_docs.settings import default_settings_text
+
+    (root / "sop.toml").write_text(default_settings_text() + '\n[access]\nauthorization = "none"\n',
+                                   encoding="utf-8")
+    Office(root).close()
+    r = subprocess.run([sys.executable, "-m", "sop_docs", "status", str(root)], capture_output=True,
+                       text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "tidak tercatat atas nama orang" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(("snippet", "says"), [
+    ('[access.roles]\nkepala_dinas = "kadis"\n', "kepala_dinas must be a list"),
+    ('[access.roles]\nbendahara = ["x"]\n', "'bendahara' is not a role"),
+    ('[[access.stand_in]]\nrole = "sekretaris"\nuser = "a"\nfrom = 2026-12-05\nto = 2026-12-01\n',
+     "'to' not before 'from'"),
+    ('[[access.stand_in]]\nrole = "sekretaris"\nuser = "a"\nfrom = 2026-12-01\nto = 2026-12-05\n'
+     '[[access.stand_in]]\nrole = "sekretaris"\nuser = "b"\nfrom = 2026-12-04\nto = 2026-12-09\n',
+     "overlap"),
+])
+def test_bad_access_settings_are_one_clear_line(tmp_path, snippet, says):
+    """A typo in [access] stops the service at start with a line naming it, never a traceback."""
+    root = tmp_path / "ws"
+    Office(root).close()
+    with (root / "sop.toml").open("a", encoding="utf-8") as f:
+        f.write("\n" + snippet)
+    r = subprocess.run([sys.executable, "-m", "sop_docs", "scan", str(root)], capture_output=True,
+                       text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert says in r.stderr and "Traceback" not in r.stderr
