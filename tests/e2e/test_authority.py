@@ -64,9 +64,7 @@ def people() -> dict[str, int]:
 def office(tmp_path: Path, people):
     root = tmp_path / "ws"
     root.mkdir()
-    from sop_docs.settings import default_settings_text
-
-    (root / "sop.toml").write_text(default_settings_text() + ACCESS, encoding="utf-8")
+    (root / "sop.toml").write_text(ACCESS, encoding="utf-8")   # over the shipped defaults
     o = Office(root)
     yield o
     o.close()
@@ -212,10 +210,7 @@ def test_status_warns_when_decisions_are_not_attributed(tmp_path, people):
     """authorization = "none" is a knowing choice: `sop-docs status` says decisions carry no names."""
     root = tmp_path / "ws"
     root.mkdir()
-    from sop_docs.settings import default_settings_text
-
-    (root / "sop.toml").write_text(default_settings_text() + '\n[access]\nauthorization = "none"\n',
-                                   encoding="utf-8")
+    (root / "sop.toml").write_text('[access]\nauthorization = "none"\n', encoding="utf-8")
     Office(root).close()
     r = subprocess.run([sys.executable, "-m", "sop_docs", "status", str(root)], capture_output=True,
                        text=True, cwd=REPO, timeout=120)
@@ -236,8 +231,7 @@ def test_bad_access_settings_are_one_clear_line(tmp_path, snippet, says):
     """A typo in [access] stops the service at start with a line naming it, never a traceback."""
     root = tmp_path / "ws"
     Office(root).close()
-    with (root / "sop.toml").open("a", encoding="utf-8") as f:
-        f.write("\n" + snippet)
+    (root / "sop.toml").write_text(snippet, encoding="utf-8")   # over the shipped defaults
     r = subprocess.run([sys.executable, "-m", "sop_docs", "scan", str(root)], capture_output=True,
                        text=True, cwd=REPO, timeout=120)
     assert r.returncode == 3, r.stderr

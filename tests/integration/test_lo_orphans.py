@@ -155,6 +155,10 @@ def test_the_sweep_touches_only_what_dead_owners_left(tmp_path):
     pipe = tmp_path / f"OSL_PIPE_{os.getuid()}_sop_docs_pdf_{dead_tag}0123"
     pipe.write_bytes(b"")
     orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(gone / "profile")])
+    deadline = time.monotonic() + 10     # until it has exec'd, its command line is still ours
+    while str(gone).encode() not in Path(f"/proc/{orphan.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "the orphan never started"
+        time.sleep(0.01)
     mine = tmp_path / f"sop_docs_convert_{lo_orphans.owner_tag()}xyz"
     mine.mkdir()
     old_style = tmp_path / "sop_docs_pdf_k2j4h5g6"

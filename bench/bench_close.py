@@ -1,0 +1,85 @@
+"""What closing a case costs with 0 / 2,000 / 20,000 cases already closed in the year.
+
+The claim under test (issue 9): closing costs the same however many cases closed before, because
+the year register (`archive/<year>/Register <year>.xlsx`, which grows with the year) is written off
+the hot path. Printed next to it, in the same run, what writing that year register costs at each
+size: the time a close used to add, and now spends on a thread of its own.
+
+Run: python bench/bench_close.py   (SOP_BENCH_SIZES="0,2000,20000" to change the sizes)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sop_docs import history
+from tests.driver import Office
+
+CLOSES = 3
+
+
+def fill_closed(office: Office, n: int) -> None:
+    """`n` closed cases of this year, with six events each, written straight into the database."""
+    db = office.svc.db
+    at = datetime(2026, 1, 5, 9).isoformat()
+    with db.tx():
+        for i in range(n):
+            cid = f"PIP-2026-{i + 1:05d}"
+            db.conn.execute(
+                "INSERT INTO cases (id, sop_id, year, seq, kind, subject, opened_at, step, "
+                "step_token, step_entered_at, status, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (cid, office.svc.sop.id, 2026, i + 1, "berkala", f"Arsip {i}", at, 6, f"{cid}#0",
+                 at, "closed", at))
+            for kind in ("opened", "submitted", "decided", "decided", "decided", "decided"):
+                db.add_event(at, kind, case_id=cid, step_from=3, step_to=4, message="x" * 60)
+        db.set_counter(f"agenda:{office.svc.sop.id}", 2026, n)
+        db.year_to_write(2026)
+
+
+def one_size(n: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        office = Office(Path(tmp) / "ws")
+        try:
+            fill_closed(office, n)
+            office.svc.history.quiet = 3600.0            # the thread waits: we measure the close
+            cases = [office.open_case(f"Bahan {i}") for i in range(CLOSES)]
+            for case in cases:
+                office.to_step(case, 6)
+                office.add_proofs(case)
+            times = []
+            for case in cases:
+                office.decide(case, "Selesai")
+                t = time.perf_counter()
+                office.svc.process_register()
+                times.append(time.perf_counter() - t)
+                assert office.svc.db.case(case).status == "closed"
+            office.svc.history.close()
+            t = time.perf_counter()
+            history.write_due(office.svc.ws, office.svc.projection, office.svc.db)
+            year = time.perf_counter() - t
+            return statistics.median(times), year
+        finally:
+            office.close()
+
+
+def main() -> None:
+    logging.disable(logging.INFO)
+    sizes = [int(x) for x in os.environ.get("SOP_BENCH_SIZES", "0,2000,20000").split(",")]
+    print(f"{'closed before':>13} {'close (median)':>15} {'vs none':>8} {'year register':>14}")
+    base = None
+    for n in sizes:
+        close, year = one_size(n)
+        base = base or close
+        print(f"{n:>13} {close * 1000:>12.0f} ms {close / base:>8.2f} {year:>12.2f} s")
+
+
+if __name__ == "__main__":
+    main()
