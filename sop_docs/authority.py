@@ -41,8 +41,11 @@ class Authority:
         tahap 4"), `verb` what is done with it, `carrier` the file ("register", "berkas")."""
         if self.access.mode != "owner":
             return Verdict(True)
-        owner = identity.owner_of(path)
-        if owner is None or owner.uid == self.service_uid:
+        uid = identity.uid_of(path)
+        if uid is None or uid == self.service_uid:  # unknown here, or saved in place (see above)
+            return Verdict(True)
+        owner = identity.owner(uid)
+        if owner is None:
             return Verdict(True)
         holder = self.access.holder(role, owner.name, owner.groups, on)
         if holder is not None:

@@ -61,9 +61,7 @@ def local_clock(settings: Settings) -> Callable[[], datetime]:
 def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                  exclusive: bool = True) -> Service:
     """The service on a workspace. `exclusive=False` is for reading only (`status`)."""
-    ws: Workspace = open_workspace(root)
-    settings = load_settings(ws.root)
-    sop = load_sop_ref(settings.sop_ref, ws.root)
+    ws, settings, sop = load_office(root)
     access = load_access(settings, sop)
     lock = FileLock(str(ws.state / "service.lock"))
     if exclusive:
@@ -109,6 +107,13 @@ def load_access(settings: Settings, sop: Sop) -> Access:
         return access_rules.parse(settings.raw.get("access", {}), sop.roles)
     except ValueError as e:
         raise InvalidSettings(f"sop.toml: {e}") from e
+
+
+def load_office(root: Path) -> tuple[Workspace, Settings, Sop]:
+    """The workspace, its settings and its SOP, for commands that open no service."""
+    ws = open_workspace(root)
+    settings = load_settings(ws.root)
+    return ws, settings, load_sop_ref(settings.sop_ref, ws.root)
 
 
 def database_path(ws: Workspace, settings: Settings) -> Path:

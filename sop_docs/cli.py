@@ -207,13 +207,9 @@ def check(directory: Path) -> None:
     Example: sop-docs check /srv/ppid
     """
     from sop_docs import sharecheck
-    from sop_docs.bootstrap import backup_folder, database_path, load_access, load_sop_ref
-    from sop_docs.settings import load_settings
-    from sop_docs.workspace import open_workspace
+    from sop_docs.bootstrap import backup_folder, database_path, load_access, load_office
 
-    ws = open_workspace(directory)
-    settings = load_settings(ws.root)
-    sop = load_sop_ref(settings.sop_ref, ws.root)
+    ws, settings, sop = load_office(directory)
     access = load_access(settings, sop)
     problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
                                                   backup_folder(ws, settings)])
@@ -239,14 +235,10 @@ def restore(directory: Path, chosen: Path | None) -> None:
 
     Example: sop-docs restore /srv/ppid
     """
-    from sop_docs.bootstrap import backup_folder, database_path, load_sop_ref, local_clock
+    from sop_docs.bootstrap import backup_folder, database_path, load_office, local_clock
     from sop_docs.restore import restore as do_restore
-    from sop_docs.settings import load_settings
-    from sop_docs.workspace import open_workspace
 
-    ws = open_workspace(directory)
-    settings = load_settings(ws.root)
-    sop = load_sop_ref(settings.sop_ref, ws.root)
+    ws, settings, sop = load_office(directory)
     report = do_restore(ws, sop, settings, database_path(ws, settings),
                         backup_folder(ws, settings), chosen, local_clock(settings)())
     click.echo(f"Restored from {report.backup}.")

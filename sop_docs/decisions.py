@@ -139,9 +139,9 @@ class Decisions:
         value = normalise_decision(cell.keputusan) if cell.keputusan else None
         # what was typed, and what the case held then: the same words on a changed case count anew
         # who saved it counts too: the holder's own save after a refused one is new
-        owner = identity.owner_of(channel.path)
+        uid = identity.uid_of(channel.path)
         seen_key = (f"{cell.keputusan}|{cell.catatan}|{','.join(case.proofs)}"
-                    f"|{owner.uid if owner else ''}")
+                    f"|{'' if uid is None else uid}")
         if self.db.decision_seen(cell.token, seen_key):
             return None                          # already acted on (a stale copy of the register)
         if not cell.keputusan and cell.misplaced:

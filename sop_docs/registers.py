@@ -47,6 +47,8 @@ class Registers:
     def _harvest(self, channel: Channel) -> str | None:
         """Act on what the register holds; the content hash that was read."""
         before = register.file_hash(channel.path)
+        if before is not None and before == self.db.get_meta(f"{channel.key}_hash"):
+            return before                          # as we wrote it: nobody typed anything
         self._keep_unreadable(channel, before)
         where = {c.role: self.ws.rel(c.path) for c in self.projection.channels() if c.role}
         for cell in register.read_decisions(channel.path):

@@ -21,6 +21,16 @@ class Owner:
     groups: tuple[str, ...]
 
 
+def uid_of(path: Path) -> int | None:
+    """The owner's user id (not followed if a link); None where the system cannot tell."""
+    if os.name != "posix":
+        return None
+    try:
+        return os.lstat(path).st_uid
+    except OSError:
+        return None
+
+
 def owner_of(path: Path) -> Owner | None:
     """The owner of `path` (not followed if a link); None where the system cannot tell."""
     try:

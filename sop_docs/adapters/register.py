@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -174,49 +174,43 @@ def readable(path: Path) -> bool:
         wb.close()
 
 
-def case_ids(path: Path) -> list[str]:
-    """The No. Agenda of every row of the open-cases sheet ([] for a missing or unreadable file)."""
+def _open_rows(path: Path, max_col: int) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(row number, values) of every row below the header of the open-cases sheet; nothing for a
+    missing or unreadable register."""
     wb = _open_sheet(path)
     if wb is None:
-        return []
+        return
     try:
         if SHEET_OPEN not in wb.sheetnames:
-            return []
+            return
         ws = wb[SHEET_OPEN]
         ws.reset_dimensions()
-        return [str(r[0]).strip() for r in ws.iter_rows(min_row=2, max_col=1, values_only=True)
-                if r and r[0]]
+        yield from enumerate(ws.iter_rows(min_row=2, max_col=max_col, values_only=True), start=2)
     finally:
         wb.close()
+
+
+def case_ids(path: Path) -> list[str]:
+    """The No. Agenda of every row of the open-cases sheet ([] for a missing or unreadable file)."""
+    return [str(r[0]).strip() for _, r in _open_rows(path, 1) if r and r[0]]
 
 
 def read_decisions(path: Path) -> list[DecisionCell]:
     """Every row with something typed in Keputusan or Catatan, or a decision typed into Pesan
     Sistem; [] for a missing or unreadable file (a link, a FIFO, an oversize file or a zip bomb is
     never opened by openpyxl)."""
-    wb = _open_sheet(path)
-    if wb is None:
-        return []
-    try:
-        if SHEET_OPEN not in wb.sheetnames:
-            return []
-        ws = wb[SHEET_OPEN]
-        ws.reset_dimensions()
-        out: list[DecisionCell] = []
-        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=TOKEN, values_only=True), start=2):
-            cells = list(row) + [None] * (TOKEN - len(row))
-            case_id, keputusan, catatan, pesan, token = (
-                cells[0], cells[KEPUTUSAN - 1], cells[CATATAN - 1], cells[PESAN - 1],
-                cells[TOKEN - 1])
-            misplaced = clean_text(pesan).strip() if normalise_decision(pesan) else ""
-            if not case_id or (keputusan in (None, "") and catatan in (None, "") and not misplaced):
-                continue
-            out.append(DecisionCell(str(case_id).strip(), str(token or "").strip(),
-                                    clean_text(keputusan).strip(), clean_text(catatan).strip(), i,
-                                    misplaced))
-        return out
-    finally:
-        wb.close()
+    out: list[DecisionCell] = []
+    for i, row in _open_rows(path, TOKEN):
+        cells = list(row) + [None] * (TOKEN - len(row))
+        case_id, keputusan, catatan, pesan, token = (
+            cells[0], cells[KEPUTUSAN - 1], cells[CATATAN - 1], cells[PESAN - 1], cells[TOKEN - 1])
+        misplaced = clean_text(pesan).strip() if normalise_decision(pesan) else ""
+        if not case_id or (keputusan in (None, "") and catatan in (None, "") and not misplaced):
+            continue
+        out.append(DecisionCell(str(case_id).strip(), str(token or "").strip(),
+                                clean_text(keputusan).strip(), clean_text(catatan).strip(), i,
+                                misplaced))
+    return out
 
 
 def _header(ws: Worksheet, names: Sequence[str]) -> None:

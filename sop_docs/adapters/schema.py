@@ -60,4 +60,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE events ADD COLUMN person TEXT;
     ALTER TABLE events ADD COLUMN person_title TEXT NOT NULL DEFAULT '';
     """),
+    # what every register write asks must not read the whole history (closed cases stay cheap)
+    ("0005_history_indexes", """
+    CREATE INDEX events_kind ON events(kind, at);
+    CREATE INDEX placements_path ON placements(path);
+    """),
 ]
