@@ -16,39 +16,21 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.bench_register import fill_closed
 from sop_docs import history
 from tests.driver import Office
 
 CLOSES = 3
 
 
-def fill_closed(office: Office, n: int) -> None:
-    """`n` closed cases of this year, with six events each, written straight into the database."""
-    db = office.svc.db
-    at = datetime(2026, 1, 5, 9).isoformat()
-    with db.tx():
-        for i in range(n):
-            cid = f"PIP-2026-{i + 1:05d}"
-            db.conn.execute(
-                "INSERT INTO cases (id, sop_id, year, seq, kind, subject, opened_at, step, "
-                "step_token, step_entered_at, status, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (cid, office.svc.sop.id, 2026, i + 1, "berkala", f"Arsip {i}", at, 6, f"{cid}#0",
-                 at, "closed", at))
-            for kind in ("opened", "submitted", "decided", "decided", "decided", "decided"):
-                db.add_event(at, kind, case_id=cid, step_from=3, step_to=4, message="x" * 60)
-        db.set_counter(f"agenda:{office.svc.sop.id}", 2026, n)
-        db.year_to_write(2026)
-
-
 def one_size(n: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         office = Office(Path(tmp) / "ws")
         try:
-            fill_closed(office, n)
+            fill_closed(office, n, 2026)
             office.svc.history.quiet = 3600.0            # the thread waits: we measure the close
             cases = [office.open_case(f"Bahan {i}") for i in range(CLOSES)]
             for case in cases:

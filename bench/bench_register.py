@@ -23,20 +23,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.driver import CORPUS, Office
 
 
-def fill_closed(office: Office, n: int) -> None:
-    """A year's closed cases and their events, written straight into the database."""
+def fill_closed(office: Office, n: int, year: int = 2025) -> None:
+    """`n` closed cases of `year` and their events, written straight into the database."""
     db = office.svc.db
-    at = datetime(2026, 1, 5, 9).isoformat()
+    at = datetime(year, 1, 5, 9).isoformat()
     with db.tx():
         for i in range(n):
-            cid = f"PIP-2025-{i + 1:04d}"
+            cid = f"PIP-{year}-{i + 1:05d}"
             db.conn.execute(
                 "INSERT INTO cases (id, sop_id, year, seq, kind, subject, opened_at, step, step_token, "
                 "step_entered_at, status, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (cid, office.svc.sop.id, 2025, i + 1, "berkala", f"Arsip {i}", at, 6, f"{cid}#0",
+                (cid, office.svc.sop.id, year, i + 1, "berkala", f"Arsip {i}", at, 6, f"{cid}#0",
                  at, "closed", at))
             for kind in ("opened", "submitted", "decided", "decided", "decided", "decided"):
                 db.add_event(at, kind, case_id=cid, step_from=3, step_to=4, message="x" * 60)
+        if n:
+            db.set_counter(f"agenda:{office.svc.sop.id}", year, n)
+            db.year_to_write(year)
 
 
 def one_decision(office: Office, rounds: int = 8) -> list[float]:
