@@ -94,7 +94,8 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
          info: Mapping[str, str]) -> BundlePlan:
     """What goes where. `documents` are the case's document rows (every version, in order);
     `record_kinds` the kinds printed as hardcopy (besides the control sheet): the last version of
-    each, with the PDF made at the same moment when there is one. A received file kept as a
+    each as the system made it (a later edit stays in softcopy/), with the PDF made at the same
+    moment when there is one. A received file kept as a
     working copy (stamped with the case link, or converted) is also kept as received, in `asli/`;
     `daftar-isi.txt` says which file is which."""
     docs = list(documents)
@@ -103,7 +104,11 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
     taken: set[str] = set()
     pdf_of = {(str(d["name"]), _field(d, "created_at")): d for d in docs
               if str(d["kind"]).endswith(PDF_SUFFIX)}
+    # the version printed: the last one the system made (the letter as approved, not a later edit,
+    # which stays in softcopy/), or the last one when the system made none
     last = {(str(d["kind"]), str(d["name"])): i for i, d in enumerate(docs)}
+    last.update({(str(d["kind"]), str(d["name"])): i for i, d in enumerate(docs)
+                 if _field(d, "origin") == "generated"})
     for i, d in enumerate(docs):
         kind, name, sha = str(d["kind"]), str(d["name"]), str(d["sha256"])
         if kind.endswith(PDF_SUFFIX):

@@ -2,10 +2,12 @@
 
 `judge` looks at who saved the file (its owner) and the `[access]` mapping. With authorization
 "none" every file counts and nobody is named. With "owner" a file counts when its owner holds the
-role that day (by name, group, or as a stand-in); a file still owned by the service itself counts
-as saved by "a member of the role", because it can only have been saved in place inside a folder
-only that role's group can write (`sop-docs check` reports folders that are wider). A file owned by
-anyone else is refused with a sentence the person concerned can read.
+role that day (by name, group, or as a stand-in). A file still owned by the service itself was
+saved in place (the owner does not change): where the role names its people that is refused,
+since anyone in the folder's group could have done it; where it names nobody yet, the folder's
+permissions are all there is and it counts as "a member of the role" (`sop-docs check` reports
+folders that are wider). A file owned by anyone else is refused with a sentence the person
+concerned can read.
 """
 
 from __future__ import annotations
@@ -42,8 +44,17 @@ class Authority:
         if self.access.mode != "owner":
             return Verdict(True)
         uid = identity.uid_of(path)
-        if uid is None or uid == self.service_uid:  # unknown here, or saved in place (see above)
+        strict = self.access.names_people_for(role)
+        if uid is None:                             # a system that cannot tell owners
             return Verdict(True)
+        if uid == self.service_uid:
+            if not strict:                          # saved in place in the role's own folder
+                return Verdict(True)
+            return Verdict(False, refusal=(
+                f"{what[:1].upper()}{what[1:]} hanya dapat {verb} oleh {self.sop.roles[role].name}; "
+                f"{carrier} masih tercatat milik sistem (disimpan di tempat, tanpa nama "
+                "penyimpannya). Simpan ulang dengan Simpan (Ctrl+S) dari Excel, Word atau "
+                "LibreOffice di komputer Anda. Tidak dijalankan."))
         owner = identity.owner(uid)
         if owner is None:
             return Verdict(True)

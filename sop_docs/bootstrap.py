@@ -22,7 +22,7 @@ from sop_docs.errors import InvalidSettings, InvalidSop, WorkspaceBusy
 from sop_docs.paperwork import Paperwork
 from sop_docs.service import Service
 from sop_docs.settings import Settings, load_settings
-from sop_docs.workspace import Workspace, open_workspace
+from sop_docs.workspace import Workspace, ensure_folders, open_workspace
 
 log = logging.getLogger("sop_docs")
 
@@ -94,6 +94,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     if convert is not None:
         lo_orphans.sweep_once()            # what a killed sop-docs left running goes first
     if exclusive:
+        for made in ensure_folders(ws.root, sop):
+            log.warning("%s was missing; made it again", made)
         for problem in sharecheck.check(ws, sop, access, [db.path, backup_folder(ws, settings)]):
             log.warning("share layout: %s (see docs/service.md)", problem)
     return Service(ws, sop, settings, db, blobs, calendar,

@@ -249,6 +249,8 @@ def restore(directory: Path, chosen: Path | None) -> None:
                f"{report.events} event(s).")
     for name, value in sorted(report.counters.items()):
         click.echo(f"Counter {name} raised to {value}.")
+    for warning in report.warnings:
+        click.echo(f"WARNING: {warning}", err=True)
     click.echo("Start the service again (or run `sop-docs scan`).")
 
 

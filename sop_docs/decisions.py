@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sop_docs import archive
-from sop_docs.adapters import docx, identity, pdf, register, sniff
+from sop_docs.adapters import docx, identity, pdf, register, safefs, sniff
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database, Row
 from sop_docs.archiving import Archiving
@@ -69,6 +69,10 @@ class Ruling:
     person: str | None = None
     title: str = ""
 
+    @property
+    def source(self) -> str:
+        return self.cell.source
+
 
 class Decisions:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
@@ -87,6 +91,13 @@ class Decisions:
         current = self._current_draft(ruling.case, draft)
         if current is None:
             return                               # being saved right now: try again next pass
+        if current.doc_id == 0 and not ruling.t.closed:
+            holder = self.sop.step(ruling.case.step).role
+            self._answer(ruling.case, cell, ruling.now, ruling.seen_key,
+                         f"Keputusan '{ruling.value}' belum dapat dijalankan: konsep kasus ini tidak "
+                         "ditemukan, baik di outbox maupun di catatan sistem. Simpan konsepnya ke "
+                         f"folder inbox/{holder}/, lalu pilih lagi.")
+            return
         if current.edited and draft is not None:
             step = self.sop.step(ruling.case.step)
             verdict = self.authority.judge(self.ws.root / draft["path"], step.role,
@@ -110,6 +121,19 @@ class Decisions:
         self.recorder.apply(change)
         log.info("%s: %s at step %s -> step %s%s", ruling.case.id, ruling.value, ruling.case.step,
                  ruling.t.state.step, " (closed)" if ruling.t.closed else "")
+
+    def hold(self, cell: register.DecisionCell, why: str) -> None:
+        """The decision could not be carried out for the service's own trouble: it stays in its
+        row (written back with the register) with a Pesan Sistem saying so, and is tried again."""
+        case = self.db.case(cell.case_id)
+        if case is None or case.status != "open" or not cell.keputusan:
+            return
+        message = (f"Keputusan '{cell.keputusan}' belum dapat dijalankan karena gangguan sistem "
+                   f"({why}); keputusan tetap di sini dan dicoba lagi otomatis. Administrator "
+                   "sudah diberi tahu.")
+        with self.db.tx():
+            self.db.update_case(case.id, keputusan=cell.keputusan, catatan=cell.catatan,
+                                message=message)
 
     def not_here(self, cell: register.DecisionCell, channel: Channel,
                  registers: Mapping[str, str]) -> None:
@@ -196,8 +220,8 @@ class Decisions:
             return DraftNow(row["sha256"], row["id"], row["name"]) if row else DraftNow("", 0, "")
         kept = DraftNow(draft["sha256"], draft["doc_id"], draft["name"])
         path = self.ws.root / draft["path"]
-        if not path.exists():
-            log.warning("%s: %s was removed from the outbox; the last kept version is used",
+        if safefs.kind(path) != safefs.FILE:      # removed, or replaced by a link or a FIFO
+            log.warning("%s: %s is no longer a file in the outbox; the last kept version is used",
                         case.id, draft["path"])
             return kept
         if sha256_file(path) == kept.sha:
@@ -215,7 +239,7 @@ class Decisions:
             t = replace(t, message=fields.pop("message"))
         step = self.sop.step(case.step)
         change = transition_change(case, t, now, kind="decided", role=step.role,
-                                   source=f"register.xlsx baris {r.cell.row}", decision=r.value,
+                                   source=f"{r.source} baris {r.cell.row}", decision=r.value,
                                    catatan=r.cell.catatan)
         change.numbers, change.decision_seen = numbers, (r.cell.token, r.seen_key)
         change.person, change.person_title = r.person, r.title
@@ -306,7 +330,7 @@ class Decisions:
                 message: str) -> None:
         """The decision is not acted on: the row's Pesan Sistem says why, once."""
         self.recorder.apply(Change(
-            now, "decision_ignored", case.id, source=f"register.xlsx baris {cell.row}",
+            now, "decision_ignored", case.id, source=f"{cell.source} baris {cell.row}",
             decision=cell.keputusan, catatan=cell.catatan, message=message,
-            case={"message": message}, decision_seen=(cell.token, seen_key)))
+            case={"message": message, "keputusan": ""}, decision_seen=(cell.token, seen_key)))
         log.info("%s: register row %s: %s", case.id, cell.row, message)

@@ -93,10 +93,9 @@ class Intake:
         Links and special files are listed too (to be answered); linked folders are not entered."""
         inbox = self.ws.root / "inbox"
         out = []
-        for e in safefs.walk(inbox):
-            *folders, name = e.path.relative_to(inbox).parts
-            if not any(is_ignored(part) for part in folders) and (
-                    not is_ignored(name) or is_hidden_document(name)):
+        for e in safefs.walk(inbox):           # every folder (a date folder is no temp file)
+            name = e.path.name
+            if not is_ignored(name) or is_hidden_document(name):
                 out.append((e.st.st_mtime_ns, e.path))
         return [p for _, p in sorted(out)]
 
@@ -128,8 +127,12 @@ class Intake:
                                 case=self._linked_case(a, sha))
                 return
             a = replace(a, person=verdict.person, title=verdict.title)
-        if is_hidden_document(a.path.name):       # hidden from the person who saved it
-            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha))
+        hidden = [p for p in PurePosixPath(a.rel).parts if p.startswith(".")]
+        if hidden:                                # hidden from the person who saved it
+            folder = hidden[0] if hidden[0] != a.path.name else ""
+            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha), detail=(
+                f"Folder '{folder}' juga diawali titik: simpan berkas langsung di folder inbox "
+                "peran Anda." if folder else ""))
             return
         try:
             self._route(a, sha)
@@ -246,8 +249,10 @@ class Intake:
             self.quarantine(a, sha, "two_cases", detail=named, case=inside)
             return
         linked = inside or named
+        # material: anything in the intake role's inbox outside its proof folders (a folder that
+        # names no kind, such as a date, gives the first kind)
         intake = a.role in self.sop.intake_roles() and (
-            a.folder is None or a.folder in {k.key for k in self.sop.kinds})
+            a.folder not in self.sop.proof_folders().get(a.role, ()))
         case = self.db.case(linked) if linked else None
         if linked and (case is None or case.status != "open"):
             if not (intake and (case is not None or named is None)):

@@ -33,9 +33,12 @@ REPORT_AFTER = 3           # failures before the case's Pesan Sistem tells the h
 
 class Journal:
     def __init__(self, root: Path, db: Database, blobs: BlobStore,
-                 builders: Mapping[str, Builder] | None = None) -> None:
+                 builders: Mapping[str, Builder] | None = None,
+                 group_for: Callable[[str | None], str | None] | None = None) -> None:
         self.root, self.db, self.blobs = root, db, blobs
         self.builders: dict[str, Builder] = dict(builders or {})
+        # who may read what is answered in quarantine/: the group of the role it came from
+        self.group_for = group_for or (lambda _role: None)
 
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
@@ -60,7 +63,7 @@ class Journal:
                 p.unlink(missing_ok=True)
 
     def run(self, op_id: int, op: str, rel: str, sha: str | None,
-            source: str | None = None) -> str | None:
+            source: str | None = None, role: str | None = None) -> str | None:
         """Carry out one operation: the path it is done at (its own, or a free name it had to
         take), or None when it could not be done now (it stays pending)."""
         target = self.root / rel
@@ -76,18 +79,19 @@ class Journal:
             return self._move(source, rel, target)
         if op == "place":
             assert sha is not None
-            return self._place(rel, target, sha)
+            return self._place(rel, target, sha, None if rel.startswith("outbox/")
+                               else self.group_for(role))
         if op == "remove":
             return rel if self._remove(rel, target, sha) else None
         if op in self.builders:
             return rel if self.builders[op](op_id, target) else None
         raise ValueError(f"unknown operation {op}")
 
-    def _place(self, rel: str, target: Path, sha: str) -> str:
+    def _place(self, rel: str, target: Path, sha: str, group: str | None = None) -> str:
         kind = safefs.kind(target)
         writable = rel.startswith("outbox/")     # corrected in place; quarantine/ is only read
         if kind is None:
-            self.blobs.materialise(sha, target, writable=writable)
+            self.blobs.materialise(sha, target, writable=writable, group=group)
             return rel
         if kind == safefs.FILE and sha256_file(target) == sha:
             return rel                           # already there (an earlier run got this far)
@@ -95,7 +99,7 @@ class Journal:
             self.blobs.put_file(target)
         new = self.free_name(PurePosixPath(rel))
         log.warning("name taken (%s), delivering %s as %s", kind, rel, new)
-        self.blobs.materialise(sha, self.root / new, writable=writable)
+        self.blobs.materialise(sha, self.root / new, writable=writable, group=group)
         return new
 
     def _move(self, source: str, rel: str, target: Path) -> str:
@@ -161,7 +165,8 @@ class Journal:
                 at, error = None, "not done yet"
                 if op["next_try"] <= now:
                     try:
-                        at = self.run(op["id"], op["op"], op["path"], op["sha256"], op["source"])
+                        at = self.run(op["id"], op["op"], op["path"], op["sha256"], op["source"],
+                                      op["role"])
                     except (OSError, SopDocsError) as e:
                         error = plainly(e)
                     except Exception as e:             # a bug must not stop every other case

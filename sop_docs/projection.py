@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -80,7 +80,7 @@ class RegisterProjection:
                 c.id, datetime.fromisoformat(c.opened_at), c.subject, self.sop.kind(c.kind).name,
                 step.title, self.sop.roles[step.role].name,
                 current["path"] if current else None, deadline, now > deadline, c.message,
-                c.step_token, c.catatan))
+                c.step_token, c.catatan, c.keputusan))
         return rows
 
     def history(self, case_ids: list[str] | None = None) -> list[register.HistoryRow]:
@@ -132,6 +132,8 @@ class RegisterProjection:
     def write(self, channel: Channel, expected: str | None) -> bool:
         """Rewrite a register when what it shows changed, or a person saved it since."""
         rows = self.rows(channel.role)
+        if not channel.decides:                # a held decision is shown where it can be taken
+            rows = [replace(r, keputusan="") for r in rows]
         history = self.history([r.case_id for r in rows] if channel.role else None)
         notices = self.notices(channel.role)
         decide_in = None if channel.decides else self.where_to_decide()

@@ -138,7 +138,8 @@ def transition_change(case: CaseRow, t: Transition, at: datetime, *, kind: str, 
                       detail: dict[str, Any] | None = None) -> Change:
     """The change a core transition makes to its case: a new step (and token) when it moved or
     its draft travels, closed when it closed; the Catatan typed for the old step is cleared."""
-    fields: dict[str, Any] = {"message": t.message, "proofs": sorted(t.state.proofs), "catatan": ""}
+    fields: dict[str, Any] = {"message": t.message, "proofs": sorted(t.state.proofs), "catatan": "",
+                              "keputusan": ""}
     moved = t.state.step != case.step or t.deliver_to is not None or t.closed
     if moved:
         fields["step"] = t.state.step

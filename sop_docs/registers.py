@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sop_docs.adapters import register, sniff
@@ -36,6 +37,7 @@ class Registers:
                  clock: Callable[[], datetime]) -> None:
         self.ws, self.db, self.blobs, self.decisions = ws, db, blobs, decisions
         self.projection, self.recorder, self.clock = projection, recorder, clock
+        self._told: set[tuple[str, str]] = set()    # faults already logged with a traceback
 
     def process(self) -> None:
         """Harvest every register, act on its decisions, then write every register anew."""
@@ -47,11 +49,13 @@ class Registers:
     def _harvest(self, channel: Channel) -> str | None:
         """Act on what the register holds; the content hash that was read."""
         before = register.file_hash(channel.path)
-        if before is not None and before == self.db.get_meta(f"{channel.key}_hash"):
+        if (before is not None and before == self.db.get_meta(f"{channel.key}_hash")
+                and not self.db.held_decisions()):
             return before                          # as we wrote it: nobody typed anything
         self._keep_unreadable(channel, before)
         where = {c.role: self.ws.rel(c.path) for c in self.projection.channels() if c.role}
-        for cell in register.read_decisions(channel.path):
+        rel = self.ws.rel(channel.path)
+        for cell in (replace(c, source=rel) for c in register.read_decisions(channel.path)):
             try:
                 if channel.decides:
                     self.decisions.decide(cell, channel)
@@ -61,11 +65,24 @@ class Registers:
                 log.error("%s: the decision in row %s of %s could not be carried out (%s); it "
                           "is tried again", cell.case_id, cell.row, self.ws.rel(channel.path),
                           plainly(e))
+                self.decisions.hold(cell, plainly(e))
+            except Exception as e:                     # a fault of ours: told once, row waits
+                if (cell.token, cell.keputusan) not in self._told:
+                    log.exception("%s: the decision in row %s could not be carried out",
+                                  cell.case_id, cell.row)
+                    self._told.add((cell.token, cell.keputusan))
+                self.decisions.hold(cell, type(e).__name__)
         return before
 
     def _write(self, channel: Channel, before: str | None) -> None:
-        """Write the register anew; harvest again first if a person saved it meanwhile."""
+        """Write the register anew; harvest again first if a person saved it meanwhile. A role's
+        register holding a decision the service could not carry out is left as its holder saved
+        it (it still names who decided) until the decision goes through."""
         rel = self.ws.rel(channel.path)
+        if channel.role and any(self.decisions.sop.step(c.step).role == channel.role
+                                for c in self.db.held_cases()):
+            log.info("%s holds a decision waiting to be tried again; left as it was saved", rel)
+            return
         for _ in range(ATTEMPTS):
             try:
                 if self.projection.write(channel, before):

@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ class RestoreReport:
     documents: int = 0
     events: int = 0
     counters: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def restore(ws: Workspace, sop: Sop, settings: Settings, db_path: Path, backup_folder: Path,
@@ -151,6 +153,7 @@ class Replay:
                 self._closed_case(bundle, now)
             self._open_cases(now)
             self._outboxes(now)
+            self._letters_in_the_store()
             self._counters()
             self.db.add_event(now.isoformat(), "restored", message="Basis data dipulihkan dari "
                               f"cadangan {self.report.backup.name}.",
@@ -341,6 +344,39 @@ class Replay:
         found = self.letter_pattern.search(text)
         if found:
             self.db.update_case(case_id, letter_number=found.group(0))
+
+    def _letters_in_the_store(self) -> None:
+        """A case past approval whose letter left the outboxes: its number is read from the
+        letter kept in the store (stamped with the case id); if none is found, say so."""
+        numbered_at = [s.sesuai for s in self.sop.steps.values() if s.sesuai is not None and any(
+            self.sop.documents[k].numbered for k in s.produce_on_sesuai)]
+        if not numbered_at or self.letter_pattern is None:
+            return
+        missing = {c.id for c in self.db.all_cases() if not c.letter_number and c.status == "open"
+                   and c.step >= min(numbered_at)}
+        if not missing:
+            return
+        for blob in sorted(self.blobs.root.glob("*/*")):
+            if not missing:
+                break
+            try:
+                data = safefs.read_bytes(blob)
+            except OSError:
+                continue
+            if not data.startswith(b"PK") or docx.read_link(data) not in missing:
+                continue
+            try:
+                found = self.letter_pattern.search(" ".join(folders.docx_text(data).split()))
+            except (KeyError, ValueError, zipfile.BadZipFile):
+                continue
+            if found:
+                case_id = docx.read_link(data)
+                self.db.update_case(case_id, letter_number=found.group(0))
+                missing.discard(str(case_id))
+        for case_id in sorted(missing):
+            self.report.warnings.append(
+                f"{case_id} passed approval after the copy, but its letter number was found "
+                "nowhere; check the letter counter before the next approval")
 
     # ------------------------------------------------------------------ counters
     def _counters(self) -> None:

@@ -51,10 +51,11 @@ class Service:
         self._on_close = on_close
         folder = Path(settings.backup_folder)
         self.backup_folder = folder if folder.is_absolute() else ws.root / folder
-        self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
-        self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle})
-        self.recorder = Recorder(db, self.journal, blobs)
         self.access = access or Access()
+        self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
+        self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle},
+                               lambda role: self.access.group_of(role) if role else None)
+        self.recorder = Recorder(db, self.journal, blobs)
         self.authority = Authority(sop, self.access)
         self.projection = RegisterProjection(ws, sop, db, calendar, clock, self.access)
         self.intake = Intake(ws, sop, settings, db, blobs, calendar, paperwork, self.recorder,
@@ -101,9 +102,9 @@ class Service:
             self.history.poke()
         try:
             backup.daily(self.db, self.backup_folder, self.settings.backup_days)
-        except OSError as e:
+        except Exception as e:                   # a full disk, say: the office goes on
             log.error("the day's copy of the database could not be made in %s: %s",
-                      self.backup_folder, e)
+                      self.backup_folder, plainly(e))
 
     def pending_inbox_files(self) -> list[Path]:
         """Every file waiting in an inbox, oldest first."""

@@ -258,6 +258,8 @@ class Loop:
         log.info("taking in %s", self._rel(path))
         try:
             self.service.take_in(path)
+        except OSError:                           # said in one line where it happened
+            pass
         except Exception:
             log.exception("taking in %s failed; it stays in the inbox for the next rescan", path)
         self._register_stale = True

@@ -67,8 +67,9 @@ def shipped_templates() -> list[tuple[str, bytes]]:
             if p.name.endswith((".docx", ".png"))]
 
 
-def init_workspace(root: Path, sop: Sop) -> list[str]:
-    """Create what is missing; return the relative paths created."""
+def ensure_folders(root: Path, sop: Sop) -> list[str]:
+    """Make the folders the SOP needs that are missing (a removed inbox or proof folder comes
+    back at the next start); the relative paths made. Never replaces what is there."""
     made: list[str] = []
     ws = Workspace(root)
     dirs = [ws.state, ws.templates, ws.quarantine, root / "archive"]
@@ -84,6 +85,13 @@ def init_workspace(root: Path, sop: Sop) -> list[str]:
             # a role's folders are its own: the group of the role, not everyone (see `check`)
             d.mkdir(parents=True, mode=0o770 if d.parent.name in ("inbox", "outbox") else 0o777)
             made.append(ws.rel(d) + "/")
+    return made
+
+
+def init_workspace(root: Path, sop: Sop) -> list[str]:
+    """Create what is missing; return the relative paths created."""
+    made = ensure_folders(root, sop)
+    ws = Workspace(root)
     for name, data in shipped_templates():
         target = ws.templates / name
         if not target.exists():

@@ -32,7 +32,8 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def copy_atomically(src: Path, target: Path, *, writable: bool = True) -> None:
+def copy_atomically(src: Path, target: Path, *, writable: bool = True,
+                    group: str | None = None) -> None:
     """Copy `src` to `target` so that `target` is never half-written: a hidden temporary name in
     the same folder, fsynced, then renamed over (an interrupted copy leaves only `.….tmp`).
     `target` is in the share: it gets the share's mode and group (`share`)."""
@@ -43,7 +44,7 @@ def copy_atomically(src: Path, target: Path, *, writable: bool = True) -> None:
         with os.fdopen(fd, "wb") as out, src.open("rb") as f:
             shutil.copyfileobj(f, out, CHUNK)
             out.flush()
-            share.apply(out.fileno(), writable=writable)  # staff can open it (mkstemp: private)
+            share.apply(out.fileno(), writable=writable, group=group)  # mkstemp makes it private
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
@@ -150,6 +151,8 @@ class BlobStore:
     def read(self, sha: str) -> bytes:
         return self.path(sha).read_bytes()
 
-    def materialise(self, sha: str, target: Path, *, writable: bool = True) -> None:
-        """Write a kept file to `target` atomically (`writable`: may its readers change it)."""
-        copy_atomically(self.path(sha), target, writable=writable)
+    def materialise(self, sha: str, target: Path, *, writable: bool = True,
+                    group: str | None = None) -> None:
+        """Write a kept file to `target` atomically (`writable`: may its readers change it;
+        `group`: who may read it, when not the share's group)."""
+        copy_atomically(self.path(sha), target, writable=writable, group=group)

@@ -45,6 +45,7 @@ class CaseRow:
     proofs: list[str]
     message: str
     catatan: str
+    keputusan: str = ""        # a decision held after a fault of the service (tried again)
 
     @property
     def state(self) -> CaseState:
@@ -149,8 +150,11 @@ class Database:
         out = sqlite3.connect(tmp)
         try:
             self.conn.backup(out)
-        finally:
+        except BaseException:
             out.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        out.close()
         os.replace(tmp, target)
 
     # -- counters ---------------------------------------------------------------------------
@@ -186,6 +190,15 @@ class Database:
 
     def all_cases(self) -> list[CaseRow]:
         return [self._case(r) for r in self.conn.execute("SELECT * FROM cases ORDER BY year, seq")]
+
+    def held_cases(self) -> list[CaseRow]:
+        return [self._case(r) for r in self.conn.execute(
+            "SELECT * FROM cases WHERE status='open' AND keputusan != ''")]
+
+    def held_decisions(self) -> bool:
+        """Some decision waits to be tried again (the registers must be read, not skipped)."""
+        return self.conn.execute("SELECT 1 FROM cases WHERE status='open' AND keputusan != '' "
+                                 "LIMIT 1").fetchone() is not None
 
     def closed_cases(self) -> list[CaseRow]:
         rows = self.conn.execute("SELECT * FROM cases WHERE status='closed' ORDER BY year, seq")
@@ -328,7 +341,7 @@ class Database:
 
     def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
         """Operations not yet carried out: all of them, or those one event must wait for."""
-        q = ("SELECT o.*, e.case_id FROM ops o LEFT JOIN events e ON e.id = o.event_id "
+        q = ("SELECT o.*, e.case_id, e.role FROM ops o LEFT JOIN events e ON e.id = o.event_id "
              "WHERE o.done=0")
         if event_id is None:
             return list(self.conn.execute(q + " ORDER BY o.id"))

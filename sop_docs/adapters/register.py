@@ -77,6 +77,7 @@ class RegisterRow:
     message: str
     token: str
     catatan: str = ""
+    keputusan: str = ""           # a decision held for another try after a fault of the service
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class DecisionCell:
     catatan: str
     row: int
     misplaced: str = ""       # a decision typed into Pesan Sistem instead of Keputusan
+    source: str = "register.xlsx"   # the workbook it was typed in
 
 
 def clean_text(value: object) -> str:
@@ -288,6 +290,8 @@ def _case_values(ws: Worksheet, r: int, row: RegisterRow, *, editable: bool = Tr
         status.font = Font(name=FONT, size=10, bold=True, color="9C0006")
     if row.catatan:
         put_text(ws.cell(r, CATATAN), row.catatan)
+    if row.keputusan:
+        put_text(ws.cell(r, KEPUTUSAN), row.keputusan)
     put_text(ws.cell(r, 12), row.message)
     put_text(ws.cell(r, TOKEN), row.token)
     for col in (KEPUTUSAN, CATATAN) if editable else ():

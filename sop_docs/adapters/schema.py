@@ -65,4 +65,8 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX events_kind ON events(kind, at);
     CREATE INDEX placements_path ON placements(path);
     """),
+    # a decision that could not be carried out for the service's own trouble waits in its row
+    ("0006_held_decision", """
+    ALTER TABLE cases ADD COLUMN keputusan TEXT NOT NULL DEFAULT '';
+    """),
 ]

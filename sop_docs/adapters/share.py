@@ -53,21 +53,21 @@ def apply(fd: int, *, writable: bool = True, group: str | None = None) -> None:
     """Give an open file (before its rename into the share) the share's mode and group.
 
     `writable=False` for what staff only read (the register overview, quarantine/, the archive):
-    the same mode without group and other write. `group` (a role's group) instead of the share's.
+    the same mode without group and other write. `group` (a role's group) instead of the share's,
+    and then nothing for others.
     """
     if os.name != "posix":
         return
-    gid = _gid
-    if group:
+    gid, mode = _gid, file_mode()
+    if group:                               # a role's own file: its group, nobody else
         import grp
 
         try:
-            gid = grp.getgrnam(group).gr_gid
+            gid, mode = grp.getgrnam(group).gr_gid, mode & ~0o007
         except KeyError:
             gid = _gid
     if gid is not None:
         os.fchown(fd, -1, gid)
-    mode = file_mode()
     os.fchmod(fd, mode if writable else mode & ~0o022)
 
 

@@ -52,6 +52,10 @@ class Access:
     def mapped(self) -> bool:
         return any(self.roles.values()) or bool(self.stand_ins)
 
+    def names_people_for(self, role: str) -> bool:
+        """People are named for `role`: only they (and its stand-ins) may act for it."""
+        return bool(self.roles.get(role)) or any(s.role == role for s in self.stand_ins)
+
     def group_of(self, role: str) -> str | None:
         """The Unix group named first for `role` (the one its folders should belong to)."""
         return next((e[1:] for e in self.roles.get(role, ()) if e.startswith("@")), None)
@@ -82,6 +86,8 @@ def parse(raw: Mapping[str, object], known_roles: Iterable[str]) -> Access:
         raise ValueError(f"[access] authorization must be \"owner\" or \"none\", not {mode!r}")
     roles: dict[str, tuple[str, ...]] = {}
     for role, entries in dict(raw.get("roles", {}) or {}).items():  # type: ignore[call-overload]
+        if role not in known and entries == []:
+            continue                        # the shipped example's empty line for another SOP
         if role not in known:
             raise ValueError(f"[access.roles] {role!r} is not a role of the SOP "
                              f"({', '.join(sorted(known))})")

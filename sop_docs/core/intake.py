@@ -48,11 +48,8 @@ def is_ignored(name: str) -> bool:
     return _EXCEL_TEMP.fullmatch(base) is not None
 
 
-# Extensions of documents a person means to hand in; a hidden name with one is answered, not ignored.
-_DOCUMENT_EXTENSIONS = frozenset(
-    {".docx", ".doc", ".docm", ".dotx", ".odt", ".rtf", ".pdf", ".xlsx", ".xls", ".ods", ".jpg",
-     ".jpeg", ".png", ".gif", ".tif", ".tiff", ".txt", ".csv", ".zip"}
-)  # fmt: skip
+# Hidden names that are system litter, never a person's document.
+_HIDDEN_LITTER = ("._", ".~lock.", ".smbdelete", ".nfs", ".fuse_hidden", ".goutputstream")
 
 
 def is_hidden_document(name: str) -> bool:
@@ -60,13 +57,12 @@ def is_hidden_document(name: str) -> bool:
     desktop, so it is answered with a note instead of being ignored like the litter above.
     Office locks (`.~lock.`), AppleDouble (`._x`) and every temp name stay ignored."""
     base = _basename(name)
-    if not base.startswith(".") or base.startswith(("._", ".~lock.")) or len(base) < 3:
+    if not base.startswith(".") or base.startswith(_HIDDEN_LITTER) or len(base) < 3:
         return False
     lower = base.lower()
     if lower in _EXACT_IGNORED or lower.endswith(_IGNORED_SUFFIXES):
         return False
-    dot = lower.rfind(".")
-    return dot > 0 and lower[dot:] in _DOCUMENT_EXTENSIONS
+    return re.fullmatch(r"\.[^.].*\.[a-z0-9]{1,5}", lower) is not None
 
 
 def lock_names(name: str) -> list[str]:

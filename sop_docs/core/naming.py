@@ -71,6 +71,7 @@ def safe_component(text: str, *, limit: int = 80, max_bytes: int = 200) -> str:
 def subject_from_name(name: str, prefix: str | None = None) -> str:
     """A readable subject (Perihal) from a file name: no extension, no id of this SOP's cases
     (another office's number is part of the subject), no underscores."""
+    name = visible(name)                     # no bidi override reversing the subject
     stem = name.rsplit(".", 1)[0] if "." in name else name
     if prefix:
         stem = re.sub(rf"\b{re.escape(prefix)}-\d{{4}}-\d{{4,}}(?!\d)", "", stem, count=1)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.driver import CORPUS, Office
+from tests.driver import CORPUS, Office, unique_docx
 
 REPO = Path(__file__).resolve().parents[2]
 USERS = {"ppid_kabid": "Siti Rahma", "ppid_sekdis": "Budi Santoso", "ppid_kadis": "Hj. Aminah",
@@ -80,11 +80,44 @@ def decide_as(office: Office, user: str, case: str, keputusan: str, catatan: str
     saved_by(office.register_of(case), user)
 
 
+HOLDERS = {"kabid_kasubag": "ppid_kabid", "sekretaris": "ppid_sekdis", "kepala_dinas": "ppid_kadis",
+           "fungsional": "ppid_ani"}
+
+
+def open_case(office: Office, subject: str = "Laporan Keuangan 2026") -> str:
+    """The Kabid/Kasubag saves material (as themself); the case it opened."""
+    before = {c.id for c in office.svc.db.open_cases()}
+    saved_by(office.save(f"inbox/kabid_kasubag/{subject}.docx",
+                         unique_docx(CORPUS / "tables.docx", subject)), "ppid_kabid")
+    office.scan()
+    (case,) = {c.id for c in office.svc.db.open_cases()} - before
+    return case
+
+
+def to_step(office: Office, case: str, step: int) -> None:
+    """The Fungsional hands in the concept, each holder chooses Sesuai, all as themselves."""
+    if office.svc.db.case(case).step == 2:
+        (name,) = [n for n in office.outbox("fungsional") if n.startswith(f"{case} - Konsep")]
+        saved_by(office.save(f"inbox/fungsional/konsep {case}.docx",
+                             (office.root / "outbox" / "fungsional" / name).read_bytes()), "ppid_ani")
+        office.scan()
+    while office.svc.db.case(case).step < step:
+        holder = office.svc.sop.step(office.svc.db.case(case).step).role
+        decide_as(office, HOLDERS[holder], case, "Sesuai")
+        office.scan()
+
+
+def add_proofs(office: Office, case: str) -> None:
+    for folder, data in (("bukti_online", b"\x89PNG\r\n\x1a\n1"), ("bukti_offline", b"\xff\xd8\xff\xe02")):
+        saved_by(office.save(f"inbox/fungsional/{folder}/{case} bukti.png", data), "ppid_ani")
+    office.scan()
+
+
 def test_a_sekretaris_cannot_decide_for_the_kepala_dinas_but_the_kepala_dinas_can(office):
     """Sesuai at step 5 saved by the Sekretaris is refused with a message naming who saved it;
     the same choice saved by the Kepala Dinas numbers the letter, recorded under his name."""
-    case = office.open_case()
-    office.to_step(case, 5)
+    case = open_case(office)
+    to_step(office, case, 5)
     decide_as(office, "ppid_sekdis", case, "Sesuai")
     office.scan()
     assert office.svc.db.case(case).step == 5
@@ -106,8 +139,8 @@ def test_a_sekretaris_cannot_decide_for_the_kepala_dinas_but_the_kepala_dinas_ca
 def test_a_stand_in_decides_within_their_period_only(office):
     """The Sekretaris as Plh. Kepala Dinas from 30 November to 4 December: refused on the 27th,
     accepted (and recorded as Plh.) on 1 December."""
-    case = office.open_case()
-    office.to_step(case, 5)
+    case = open_case(office)
+    to_step(office, case, 5)
     office.clock.now = datetime(2026, 11, 27, 9, 0)
     decide_as(office, "ppid_sekdis", case, "Sesuai")
     office.scan()
@@ -123,10 +156,10 @@ def test_a_stand_in_decides_within_their_period_only(office):
 def test_a_decision_row_copied_into_another_roles_register_does_not_count(office):
     """A Kabid/Kasubag who pastes a case of step 4 (with its step token) into their own register
     and chooses Sesuai decides nothing for the Sekretaris."""
-    one = office.open_case("Satu")
-    office.to_step(one, 4)
-    two = office.open_case("Dua", src=(CORPUS / "footnotes.docx").read_bytes())
-    office.to_step(two, 3)
+    one = open_case(office, "Satu")
+    to_step(office, one, 4)
+    two = open_case(office, "Dua")
+    to_step(office, two, 3)
     mine = office.register_of(two)
     overview = load_workbook(office.root / "register.xlsx")
     row = next(r for r in overview["Kasus Terbuka"].iter_rows(min_row=2) if r[0].value == one)
@@ -144,7 +177,7 @@ def test_a_decision_row_copied_into_another_roles_register_does_not_count(office
 def test_a_concept_saved_by_someone_outside_the_role_is_answered(office):
     """Only a member of the Fungsional group may hand in a concept: the Kabid's save into
     inbox/fungsional/ is quarantined with a note naming who saved it; a group member's counts."""
-    case = office.open_case()
+    case = open_case(office)
     skeleton = office.draft_file("fungsional")
     target = office.save("inbox/fungsional/konsep.docx", skeleton.read_bytes())
     saved_by(target, "ppid_kabid")
@@ -164,8 +197,8 @@ def test_a_concept_saved_by_someone_outside_the_role_is_answered(office):
 def test_a_correction_in_place_by_another_role_keeps_the_decision_from_acting(office):
     """The draft in the Sekretaris's outbox changed, saved by the Kabid/Kasubag: the Sekretaris's
     Sesuai is answered and nothing moves."""
-    case = office.open_case()
-    office.to_step(case, 4)
+    case = open_case(office)
+    to_step(office, case, 4)
     draft = office.draft_file("sekretaris")
     from docx import Document
 
@@ -183,8 +216,8 @@ def test_a_correction_in_place_by_another_role_keeps_the_decision_from_acting(of
 def test_who_acted_is_named_on_the_lembar_kendali(office):
     """The control sheet names the people who acted (their names from the system), the stand-in
     with Plh."""
-    case = office.open_case()
-    office.to_step(case, 3)
+    case = open_case(office)
+    to_step(office, case, 3)
     decide_as(office, "ppid_kabid", case, "Sesuai")
     office.scan()
     decide_as(office, "ppid_sekdis", case, "Sesuai")
@@ -192,7 +225,7 @@ def test_who_acted_is_named_on_the_lembar_kendali(office):
     office.clock.now = datetime(2026, 12, 1, 9, 0)
     decide_as(office, "ppid_sekdis", case, "Sesuai")
     office.scan()
-    office.add_proofs(case)
+    add_proofs(office, case)
     decide_as(office, "ppid_ani", case, "Selesai")
     office.scan()
     [sheet] = [d for d in office.svc.db.documents(case) if d["kind"] == "lembar_kendali"]
@@ -236,3 +269,26 @@ def test_bad_access_settings_are_one_clear_line(tmp_path, snippet, says):
                        text=True, cwd=REPO, timeout=120)
     assert r.returncode == 3, r.stderr
     assert says in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_register_saved_in_place_does_not_decide_where_the_role_names_its_people(office):
+    """A save in place keeps the owner (still the service's file), so anyone in the folder's group
+    could have made it: where the role names its people it is refused, with how to save it."""
+    case = open_case(office)
+    to_step(office, case, 5)
+    office.decide(case, "Sesuai")                 # written in place: the owner does not change
+    office.scan()
+    assert office.svc.db.case(case).step == 5
+    assert "masih tercatat milik sistem" in str(office.rows()[case]["Pesan Sistem"])
+
+
+def test_what_is_answered_in_quarantine_stays_with_the_role_it_came_from(office):
+    """A refused concept from the Fungsional's inbox is readable by the Fungsional group only."""
+    case = open_case(office)
+    target = office.save("inbox/fungsional/konsep.docx", office.draft_file("fungsional").read_bytes())
+    saved_by(target, "ppid_kabid")
+    office.scan()
+    assert office.svc.db.case(case).step == 2
+    for p in (office.root / "quarantine").iterdir():
+        assert grp.getgrgid(p.stat().st_gid).gr_name == FUNGSIONAL
+        assert p.stat().st_mode & 0o007 == 0, f"{p.name} is {oct(p.stat().st_mode)}"

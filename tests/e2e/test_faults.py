@@ -237,3 +237,86 @@ def test_the_year_register_is_written_off_the_hot_path(office):
     assert office.svc.db.years_to_write() != {}
     wait_for(target.exists, what="the year register, written by the history thread")
     wait_for(lambda: office.svc.db.years_to_write() == {}, what="the year no longer due")
+
+
+def test_a_decision_the_service_could_not_carry_out_waits_in_its_row_and_goes_through_later(office):
+    """A broken letter template at approval: the Kepala Dinas's Sesuai is not wiped from the
+    register; Pesan Sistem says it waits; once the template is mended it goes through."""
+    case = office.open_case()
+    office.to_step(case, 5)
+    template = office.root / "templates" / "Pengumuman.docx"
+    good = template.read_bytes()
+    template.write_bytes(b"bukan templat")
+    office.decide(case, "Sesuai", "setuju")
+    register = office.register_of(case)
+    office.scan()
+    office.scan()
+    assert office.svc.db.case(case).step == 5
+    assert "belum dapat dijalankan karena gangguan sistem" in str(office.rows()[case]["Pesan Sistem"])
+    wb = load_workbook(register, read_only=True)
+    row = next(r for r in wb["Kasus Terbuka"].iter_rows(min_row=2, values_only=True) if r[0] == case)
+    wb.close()
+    assert (row[9], row[10]) == ("Sesuai", "setuju"), "the decision is still in its row"
+    template.write_bytes(good)
+    office.scan()
+    assert office.svc.db.case(case).step == 6
+
+
+def test_a_bug_on_one_row_does_not_stop_the_other_decisions(office, monkeypatch, caplog):
+    """One row that trips a fault of ours is held; every other row and register still acts."""
+    one = office.open_case("Satu")
+    two = office.open_case("Dua")
+    office.to_step(one, 3)
+    office.to_step(two, 3)
+    real = office.svc.decisions._current_draft
+
+    def broken(case, draft):  # type: ignore[no-untyped-def]
+        if case.id == one:
+            raise RuntimeError("a bug in our code")
+        return real(case, draft)
+
+    monkeypatch.setattr(office.svc.decisions, "_current_draft", broken)
+    office.decide(one, "Sesuai")
+    office.decide(two, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(two).step == 4
+    assert office.svc.db.case(one).step == 3
+    assert "gangguan sistem" in str(office.rows()[one]["Pesan Sistem"])
+    assert sum(r.exc_info is not None for r in caplog.records) == 1
+
+
+def test_material_in_a_date_folder_opens_a_case_and_a_hidden_folder_is_answered(office):
+    """`inbox/kabid_kasubag/20261125/` is a date, not a temp file: its material opens a case.
+    A file inside a hidden folder, or a hidden proof in any format, is answered, not ignored."""
+    office.save("inbox/kabid_kasubag/20261125/Laporan Triwulan.docx", CORPUS / "tables.docx")
+    office.save("inbox/kabid_kasubag/.arsip/Laporan Tahunan.docx", CORPUS / "footnotes.docx")
+    office.save("inbox/fungsional/bukti_online/.laman.webp", b"RIFF0000WEBP")
+    office.scan()
+    [case] = office.svc.db.open_cases()
+    assert case.subject == "Laporan Triwulan"
+    notes = [p.read_text("utf-8") for p in (office.root / "quarantine").iterdir()
+             if p.suffix == ".txt"]
+    assert len(notes) == 2 and all("diawali titik" in n for n in notes)
+    assert any("Folder '.arsip'" in n for n in notes)
+    assert not office.inbox_files()
+
+
+def test_invisible_characters_never_reach_the_subject(office):
+    """A right-to-left override in the name would print the Perihal reversed on the Disposisi."""
+    office.save("inbox/kabid_kasubag/Laporan\u202egnp.docx", CORPUS / "tables.docx")
+    office.save("inbox/kabid_kasubag/\u200b\u200b.docx", CORPUS / "footnotes.docx")
+    office.scan()
+    subjects = sorted(c.subject for c in office.svc.db.open_cases())
+    assert subjects == ["Laporangnp", "Tanpa Perihal"]
+
+
+def test_a_removed_proof_folder_comes_back_at_the_next_start(office):
+    """The folder a link stood in for (or a careless delete) is made again when the service starts."""
+    import shutil
+
+    folder = office.root / "inbox" / "fungsional" / "bukti_offline"
+    shutil.rmtree(folder)
+    office.close()
+    office.svc = __import__("sop_docs.bootstrap", fromlist=["open_service"]).open_service(
+        office.root, clock=office.clock)
+    assert folder.is_dir()

@@ -282,6 +282,9 @@ def test_an_edit_to_a_delivered_letter_becomes_a_version_and_reaches_the_archive
                  if " - Pengumuman - " in p.name and p.suffix == ".docx"]
     doc = Document(letter)
     doc.add_paragraph("Ralat: jadwal pemadaman diundur satu jam.")
+    for paragraph in doc.paragraphs:              # and the number changed, as a forger would
+        for run in paragraph.runs:
+            run.text = run.text.replace("DISKUMKM", "DIUBAH")
     buf = BytesIO()
     doc.save(buf)
     letter.write_bytes(buf.getvalue())
@@ -295,7 +298,12 @@ def test_an_edit_to_a_delivered_letter_becomes_a_version_and_reaches_the_archive
     bundle = next((office.root / "archive" / "2026").glob("PIP-*"))
     softcopy = {p.name: p.read_bytes() for p in (bundle / "data" / "softcopy").iterdir()}
     assert hashlib.sha256(softcopy[f"v2 - {letter.name}"]).hexdigest() == edited
-    assert office.svc.verify().ok
+    printed = (bundle / "data" / "hardcopy" / letter.name.replace(".docx", ".pdf")).read_bytes()
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(printed)).pages)
+    assert "DISKUMKM" in text and "DIUBAH" not in text, "the hardcopy is the letter as approved"
+    assert office.svc.verify().ok, office.svc.verify().problems
 
 
 def test_the_bundle_keeps_every_received_document_byte_for_byte_beside_the_working_copy(office):
@@ -489,3 +497,48 @@ def test_a_disk_that_fills_while_running_is_logged_plainly_and_retried(small_dis
         assert "PIP-2026-0002" in o.rows()
     finally:
         o.close()
+
+
+def test_a_draft_replaced_by_a_link_in_an_outbox_is_not_read_and_the_decision_goes_on(office, tmp_path):
+    """The reviewer's copy of the draft replaced by a link to a secret: the decision moves the last
+    kept version; nothing is read through the link."""
+    case = office.open_case()
+    office.to_step(case, 3)
+    draft = office.draft_file("kabid_kasubag")
+    kept = draft.read_bytes()
+    secret = tmp_path / "secret.docx"
+    secret.write_bytes(SECRET)
+    draft.unlink()
+    draft.symlink_to(secret)
+    office.decide(case, "Sesuai")
+    office.scan()
+    assert office.svc.db.case(case).step == 4
+    moved = office.draft_file("sekretaris").read_bytes()
+    assert moved == kept and SECRET not in b"".join(stored(office))
+    assert secret.read_bytes() == SECRET
+
+
+def test_a_restore_finds_the_number_of_a_letter_that_left_the_outboxes(office, tmp_path):
+    """Approved after the copy, the letter taken away from the outbox to be published: restore
+    reads its number from the letter kept in the store, so the next letter gets the next number."""
+    from sop_docs import backup
+
+    first = office.open_case("Satu")
+    office.to_step(first, 3)
+    backup.take(office.svc.db, office.root / ".sop_docs" / "backup", "uji")
+    office.to_step(first, 6)                                  # letter 001, after the copy
+    assert office.svc.db.case(first).letter_number == "400.14.4.3/001/DISKUMKM/2026"
+    desk = tmp_path / "meja"
+    desk.mkdir()
+    for p in (office.root / "outbox" / "fungsional").glob("* - Pengumuman - *"):
+        p.rename(desk / p.name)                               # taken away to be published
+    office.close()
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{office.root / '.sop_docs' / 'sop_docs.db'}{extra}").unlink(missing_ok=True)
+    r = run("restore", str(office.root))
+    assert r.returncode == 0, r.stderr
+    office.svc = open_service(office.root, clock=office.clock)
+    assert office.svc.db.case(first).letter_number == "400.14.4.3/001/DISKUMKM/2026"
+    second = office.open_case("Dua")
+    office.to_step(second, 6)
+    assert office.svc.db.case(second).letter_number == "400.14.4.3/002/DISKUMKM/2026"
