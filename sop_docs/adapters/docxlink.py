@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import PurePosixPath
 from typing import Any
@@ -137,37 +138,48 @@ def set_link(docx: bytes, case_id: str) -> bytes:
     """Return `docx` carrying `case_id` as its `SOP-Docs No. Agenda` custom property.
 
     Adds or replaces the property; every other zip entry is copied unchanged. Raises ValueError
-    when `docx` is not an OOXML package.
+    for any content it cannot read (not an OOXML package, damaged entries, parts that are not XML),
+    so a caller tells the file's fault from its own with one except clause.
     """
     case_id = ILLEGAL_XML.sub("", str(case_id))
     try:
         zin = zipfile.ZipFile(BytesIO(docx))
     except zipfile.BadZipFile as exc:
         raise ValueError(f"not a .docx (zip) package: {exc}") from exc
-    with zin:
-        types_xml = _read_part(zin, _CONTENT_TYPES)
-        if types_xml is None:
-            raise ValueError("not an OOXML package: [Content_Types].xml is missing")
-        rels_xml = _read_part(zin, _PKG_RELS)
-        rels = _parse(rels_xml) if rels_xml is not None else None
-        part = _custom_part_name(rels) or _DEFAULT_CUSTOM
-        replaced: dict[str, bytes] = {part: _with_link(_read_part(zin, part), case_id)}
-        new_rels = _with_relationship(rels_xml, part)
-        if new_rels is not None:
-            replaced[_PKG_RELS] = new_rels
-        new_types = _with_override(types_xml, part)
-        if new_types is not None:
-            replaced[_CONTENT_TYPES] = new_types
+    try:
+        return _stamped(zin, case_id)
+    except (etree.LxmlError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
+            NotImplementedError) as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        zin.close()
 
-        out = BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                if info.filename in replaced:
-                    zout.writestr(info, replaced.pop(info.filename), zipfile.ZIP_DEFLATED)
-                else:   # copied as it was; the fastest deflate level keeps a burst cheap
-                    zout.writestr(info, zin.read(info), compresslevel=1)
-            for name, data in replaced.items():
-                zout.writestr(name, data)
+
+def _stamped(zin: zipfile.ZipFile, case_id: str) -> bytes:
+    """The package of `zin` with the link property added or replaced."""
+    types_xml = _read_part(zin, _CONTENT_TYPES)
+    if types_xml is None:
+        raise ValueError("not an OOXML package: [Content_Types].xml is missing")
+    rels_xml = _read_part(zin, _PKG_RELS)
+    rels = _parse(rels_xml) if rels_xml is not None else None
+    part = _custom_part_name(rels) or _DEFAULT_CUSTOM
+    replaced: dict[str, bytes] = {part: _with_link(_read_part(zin, part), case_id)}
+    new_rels = _with_relationship(rels_xml, part)
+    if new_rels is not None:
+        replaced[_PKG_RELS] = new_rels
+    new_types = _with_override(types_xml, part)
+    if new_types is not None:
+        replaced[_CONTENT_TYPES] = new_types
+
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename in replaced:
+                zout.writestr(info, replaced.pop(info.filename), zipfile.ZIP_DEFLATED)
+            else:   # copied as it was; the fastest deflate level keeps a burst cheap
+                zout.writestr(info, zin.read(info), compresslevel=1)
+        for name, data in replaced.items():
+            zout.writestr(name, data)
     return out.getvalue()
 
 
