@@ -15,10 +15,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from sop_docs.adapters import register, safefs
-from sop_docs.core.naming import CASE_ID
+from sop_docs.core.naming import case_id_in_name
 from sop_docs.core.sop import Sop
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
@@ -26,13 +24,12 @@ from sop_docs.workspace import Workspace
 
 def case_ids_shown(ws: Workspace, sop: Sop) -> dict[str, str]:
     """Every case id of this SOP the workspace shows, with where it was seen first."""
-    prefix = f"{sop.case_prefix}-"
     seen: dict[str, str] = {}
 
     def note(name: str, where: str) -> None:
-        m = CASE_ID.match(name)
-        if m and m.group(1).startswith(prefix):
-            seen.setdefault(m.group(1), where)
+        case_id = case_id_in_name(name, sop.case_prefix)
+        if case_id:
+            seen.setdefault(case_id, where)
 
     for year in safefs.folders(ws.root / "archive"):
         for bundle in safefs.folders(year):
@@ -81,11 +78,10 @@ def bag_info(path: Path) -> dict[str, str]:
 
 
 def sheet_rows(path: Path, sheet: str | None = None) -> list[tuple[Any, ...]]:
-    """The rows below the header of a sheet (the first one by default); [] when unreadable."""
-    try:
-        data = safefs.read_bytes(path)
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged or missing workbook shows nothing; the rest still counts
+    """The rows below the header of a sheet (the first one by default); [] when unreadable
+    (opened as every workbook from the share is: bounded in size, never a zip bomb)."""
+    wb = register.open_workbook(path)
+    if wb is None:
         return []
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import uuid
 from pathlib import Path
 
 from sop_docs import folders
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database, DatabaseBroken
+from sop_docs.core.naming import case_number
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch
 from sop_docs.workspace import Workspace
@@ -83,9 +83,8 @@ def check_history(ws: Workspace, sop: Sop, db: Database) -> None:
     """Refuse a database that is behind what the workspace shows."""
     behind = []
     for case_id, where in sorted(folders.case_ids_shown(ws, sop).items()):
-        m = re.fullmatch(r".*-(\d{4})-(\d+)", case_id)
-        if db.case(case_id) is None or (
-                m and db.peek_number(f"agenda:{sop.id}", int(m.group(1))) <= int(m.group(2))):
+        year, seq = case_number(case_id)
+        if db.case(case_id) is None or db.peek_number(f"agenda:{sop.id}", year) <= seq:
             behind.append(f"{case_id} ({where})")
     if behind:
         shown = ", ".join(behind[:5]) + (f" dan {len(behind) - 5} lainnya" if len(behind) > 5 else "")

@@ -31,7 +31,7 @@ from sop_docs.adapters.blobs import BlobStore, fsync_dir
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.backup import backups
 from sop_docs.core import events
-from sop_docs.core.naming import CASE_ID
+from sop_docs.core.naming import case_id_in_name, case_number
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch, WorkspaceBusy
 from sop_docs.settings import Settings
@@ -170,8 +170,7 @@ class Replay:
     def _closed_case(self, bundle: Path, now: datetime) -> None:
         info = folders.bag_info(bundle / "bag-info.txt")
         case_id = info.get("SOP-Docs-Case-Id", "")
-        m = CASE_ID.fullmatch(case_id)
-        if not m or not case_id.startswith(f"{self.sop.case_prefix}-"):
+        if not self._ours(case_id):
             return
         case = self.db.case(case_id)
         if case is not None and case.status == "closed":
@@ -229,7 +228,7 @@ class Replay:
         for row in rows:
             row = list(row) + [None] * (register.TOKEN - len(row))
             case_id = str(row[0] or "").strip()
-            if not CASE_ID.fullmatch(case_id) or not case_id.startswith(f"{self.sop.case_prefix}-"):
+            if not self._ours(case_id):
                 continue
             step = self.step_of.get(str(row[4]))
             case = self.db.case(case_id)
@@ -253,7 +252,7 @@ class Replay:
     def _upsert(self, case_id: str, subject: str, opened: datetime, fields: dict[str, Any],
                 case: CaseRow | None, kind: str | None = None) -> None:
         if case is None:
-            year, seq = (int(x) for x in case_id.rsplit("-", 2)[1:])
+            year, seq = case_number(case_id)
             self.db.insert_case(CaseRow(
                 case_id, self.sop.id, year, seq, kind or self.sop.kinds[0].key,
                 subject or "Tanpa Perihal", opened.isoformat(), fields.get("step", 0),
@@ -305,17 +304,21 @@ class Replay:
             if rel not in seen and safefs.kind(self.ws.root / rel) is None:
                 self.db.unplace(p["doc_id"])
 
+    def _ours(self, case_id: str) -> bool:
+        """An id of this SOP's cases, whole."""
+        return case_id_in_name(case_id, self.sop.case_prefix) == case_id
+
     def _case_of(self, path: Path) -> str | None:
-        case_id = None
+        """The case a delivered file belongs to: the id inside wins, as at intake."""
+        inside = None
         if path.suffix.lower() == ".docx":
             try:
-                case_id = docx.read_link(safefs.read_bytes(path))
+                inside = docx.read_link(safefs.read_bytes(path))
             except OSError:
-                case_id = None
-        if case_id is None:
-            m = CASE_ID.match(path.name)
-            case_id = m.group(1) if m else None
-        return case_id
+                inside = None
+        if inside is not None and self._ours(inside):
+            return inside
+        return case_id_in_name(path.name, self.sop.case_prefix)
 
     def _document(self, case_id: str, name: str, sha: str, source: str, now: datetime,
                   kind: str | None = None) -> int:

@@ -148,9 +148,9 @@ def is_open(path: Path) -> bool:
     return office_lock(path) is not None
 
 
-def _open_sheet(path: Path):  # type: ignore[no-untyped-def]
-    """The workbook, read-only, if `path` is an honest register (regular file, within the size and
-    zip limits, readable by openpyxl); else None."""
+def open_workbook(path: Path):  # type: ignore[no-untyped-def]
+    """The workbook, read-only, if `path` is an honest workbook (regular file, within the size and
+    zip limits, readable by openpyxl); else None. Every workbook from the share is opened here."""
     try:
         with open_regular(path) as f:
             data = f.read(MAX_REGISTER_BYTES + 1)
@@ -167,7 +167,7 @@ def _open_sheet(path: Path):  # type: ignore[no-untyped-def]
 def readable(path: Path) -> bool:
     """The register opens as a workbook with its open-cases sheet (not an ODS or CSV saved under
     the .xlsx name, not a damaged file)."""
-    wb = _open_sheet(path)
+    wb = open_workbook(path)
     if wb is None:
         return False
     try:
@@ -179,7 +179,7 @@ def readable(path: Path) -> bool:
 def _open_rows(path: Path, max_col: int) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(row number, values) of every row below the header of the open-cases sheet; nothing for a
     missing or unreadable register."""
-    wb = _open_sheet(path)
+    wb = open_workbook(path)
     if wb is None:
         return
     try:

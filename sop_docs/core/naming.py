@@ -33,6 +33,12 @@ def case_id(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}-{year}-{seq:04d}"
 
 
+def case_number(case_id: str) -> tuple[int, int]:
+    """(year, sequence number) of a case id: `PIP-2026-0007` -> (2026, 7)."""
+    year, seq = case_id.rsplit("-", 2)[1:]
+    return int(year), int(seq)
+
+
 def case_id_in_name(name: str, prefix: str | None = None) -> str | None:
     """The case id at the start of a file name, if any (renamed copies keep it at the front);
     with `prefix`, only an id of that SOP (`SPT-2026-0012 Surat Tugas.docx` is not one of ours)."""
