@@ -124,7 +124,8 @@ class Decisions:
 
     def hold(self, cell: register.DecisionCell, why: str) -> None:
         """The decision could not be carried out for the service's own trouble: it stays in its
-        row (written back with the register) with a Pesan Sistem saying so, and is tried again."""
+        row (a role's register is left as its holder saved it; the one register of "none" is
+        written back with it), Pesan Sistem says so, and it is tried again."""
         case = self.db.case(cell.case_id)
         if case is None or case.status != "open" or not cell.keputusan:
             return

@@ -322,11 +322,12 @@ class Intake:
     # ------------------------------------------------------------------ answers
     def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
                    case: str | None = None, received_at: datetime | None = None,
-                   keep: bool = True, move: bool = False) -> None:
+                   keep: bool = True, move: bool = False, remove: bool = True) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
         tell the case concerned (if known) in the register; recorded first, like every step.
         `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
-        moves the file itself there instead of a kept copy."""
+        moves the file itself there instead of a kept copy; `remove=False` leaves the file where
+        it is (a register about to be written anew)."""
         display = visible(a.path.name)          # NFC (macOS saves NFD), nothing invisible
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, display, role_name=role_name, detail=detail,
@@ -343,7 +344,8 @@ class Intake:
             case={"message": message} if known else {},
             received=[Received(sha, a.rel, known, None, f"quarantined:{reason}")],
             ops=[Answer(name, None, note_sha, move_from=a.rel)] if move else
-                [Answer(name, sha if keep else None, note_sha), Remove(a.rel, sha)],
+                [Answer(name, sha if keep else None, note_sha),
+                 *([Remove(a.rel, sha)] if remove else [])],
             person=a.person, person_title=a.title))
         log.warning("quarantined %s: %s %s", shown(a.rel), reason, shown(detail))
 

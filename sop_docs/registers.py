@@ -11,19 +11,15 @@ LibreOffice is left alone, and one that cannot be read is kept in quarantine/ be
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 
 from sop_docs.adapters import register, sniff
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
-from sop_docs.core import notes
-from sop_docs.core.naming import quarantine_name
 from sop_docs.decisions import Decisions
 from sop_docs.errors import SopDocsError, StorageFull, plainly
+from sop_docs.intake import Arrival, Intake
 from sop_docs.projection import Channel, RegisterProjection
-from sop_docs.record import Answer, Change, Recorder
 from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
@@ -33,27 +29,26 @@ ATTEMPTS = 5
 
 class Registers:
     def __init__(self, ws: Workspace, db: Database, blobs: BlobStore, decisions: Decisions,
-                 projection: RegisterProjection, recorder: Recorder,
-                 clock: Callable[[], datetime]) -> None:
+                 projection: RegisterProjection, intake: Intake) -> None:
         self.ws, self.db, self.blobs, self.decisions = ws, db, blobs, decisions
-        self.projection, self.recorder, self.clock = projection, recorder, clock
+        self.projection, self.intake = projection, intake
         self._told: set[tuple[str, str]] = set()    # faults already logged with a traceback
 
     def process(self) -> None:
         """Harvest every register, act on its decisions, then write every register anew."""
         channels = self.projection.channels()
-        seen = {c.key: self._harvest(c) for c in channels}
+        where = {c.role: self.ws.rel(c.path) for c in channels if c.role}
+        seen = {c.key: self._harvest(c, where) for c in channels}
         for channel in channels:
-            self._write(channel, seen[channel.key])
+            self._write(channel, seen[channel.key], where)
 
-    def _harvest(self, channel: Channel) -> str | None:
+    def _harvest(self, channel: Channel, where: dict[str | None, str]) -> str | None:
         """Act on what the register holds; the content hash that was read."""
         before = register.file_hash(channel.path)
         if (before is not None and before == self.db.get_meta(f"{channel.key}_hash")
                 and not self.db.held_decisions()):
             return before                          # as we wrote it: nobody typed anything
         self._keep_unreadable(channel, before)
-        where = {c.role: self.ws.rel(c.path) for c in self.projection.channels() if c.role}
         rel = self.ws.rel(channel.path)
         for cell in (replace(c, source=rel) for c in register.read_decisions(channel.path)):
             try:
@@ -74,7 +69,7 @@ class Registers:
                 self.decisions.hold(cell, type(e).__name__)
         return before
 
-    def _write(self, channel: Channel, before: str | None) -> None:
+    def _write(self, channel: Channel, before: str | None, where: dict[str | None, str]) -> None:
         """Write the register anew; harvest again first if a person saved it meanwhile. A role's
         register holding a decision the service could not carry out is left as its holder saved
         it (it still names who decided) until the decision goes through."""
@@ -93,7 +88,7 @@ class Registers:
             if register.is_open(channel.path):
                 log.info("%s is open in Excel/LibreOffice; it will be updated once closed", rel)
                 return
-            before = self._harvest(channel)
+            before = self._harvest(channel, where)
         log.warning("%s kept changing while being updated; will try again", rel)
 
     def _keep_unreadable(self, channel: Channel, seen: str | None) -> None:
@@ -109,14 +104,7 @@ class Registers:
         except OSError:
             return
         what = sniff.classify(self.blobs.path(sha), name=path.name).detail
-        now = self.clock()
         rel = self.ws.rel(path)
-        note = notes.quarantine_note("register_unreadable", path.name, role_name="pengirim",
-                                     detail=what, inbox=rel)
-        message = notes.register_message("register_unreadable", path.name)
-        self.recorder.apply(Change(
-            now, "quarantined", role=channel.role, source=rel, message=message,
-            detail={"reason": "register_unreadable", "detail": what, "sha256": sha},
-            ops=[Answer(quarantine_name(path.name, now.strftime("%Y%m%d-%H%M%S")), sha,
-                        self.blobs.put_bytes(note.encode("utf-8")))]))
+        self.intake.quarantine(Arrival(path, rel, channel.role, None), sha, "register_unreadable",
+                               detail=what, remove=False)     # the register is written anew
         log.warning("%s could not be read (%s); kept in quarantine/, written anew", rel, what)

@@ -62,8 +62,7 @@ class Service:
                              clock, convert, self.authority)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,
                                    self.archiving, self.authority, clock)
-        self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.recorder,
-                                   clock)
+        self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.intake)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
 
