@@ -307,9 +307,6 @@ class Database:
              json.dumps(detail or {}, ensure_ascii=False), person, person_title))
         return int(cur.lastrowid or 0)
 
-    def last_event_id(self) -> int:
-        return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
-
     def events(self, case_id: str | None = None) -> list[sqlite3.Row]:
         if case_id is None:
             return list(self.conn.execute("SELECT * FROM events ORDER BY id"))

@@ -31,15 +31,6 @@ def uid_of(path: Path) -> int | None:
         return None
 
 
-def owner_of(path: Path) -> Owner | None:
-    """The owner of `path` (not followed if a link); None where the system cannot tell."""
-    try:
-        uid = os.lstat(path).st_uid
-    except OSError:
-        return None
-    return owner(uid)
-
-
 def owner(uid: int) -> Owner | None:
     try:
         import grp
