@@ -60,7 +60,12 @@ class CaseKind:
     key: str
     name: str
     urgensi: str
-    required_parts: tuple[str, ...] = ()
+    required_parts: tuple[str, ...] = ()   # headed sections the concept must fill
+    uraian: tuple[str, ...] = ()           # parts written as plain paragraphs, one prompt each
+
+    def prompts(self) -> tuple[str, ...]:
+        """The skeleton's prompt paragraphs for the plain parts, as printed: '[Dasar: ...]'."""
+        return tuple(f"[{u}]" for u in self.uraian)
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class Sop:
     kinds: tuple[CaseKind, ...]
     documents: Mapping[str, DocumentSpec]
     steps: Mapping[int, Step] = field(default_factory=dict)
+    rincian: bool = False    # the concept carries a Rincian table whose title the letter needs
 
     @property
     def first_step(self) -> Step:
@@ -146,7 +152,7 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
     }
     kinds = tuple(
         CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"),
-                 tuple(k.get("bagian_wajib", ())))
+                 tuple(k.get("bagian_wajib", ())), tuple(k.get("uraian", ())))
         for k in data.get("kinds", [{"key": "biasa", "name": "Biasa"}])
     )
     documents = {
@@ -186,6 +192,7 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
         kinds=kinds,
         documents=documents,
         steps=steps,
+        rincian=bool(head.get("rincian", False)),
     )
     _validate(sop)
     return sop
