@@ -139,7 +139,7 @@ class Decisions:
             rows = docx.label_rows(self.blobs.read(sha))
         except ValueError:
             rows = {}
-        found, problems = rincian.read(rows, r.now.date())
+        found, problems = rincian.read(rows, r.now.date(), r.case.details)
         if found is None:
             return r.case.details
         if problems:

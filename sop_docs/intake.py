@@ -416,9 +416,9 @@ class Intake:
                  t.state.step)
 
     def _details(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> Rincian | None:
-        """The case details the draft sets (its Rincian table), or None once it is answered: a
-        skeleton sent back unwritten, a table without a usable title or with a date that is not
-        one. A draft without the table keeps the details set before (none: answered)."""
+        """The case details with what the draft sets (its Rincian table: the title), or None once
+        it is answered: a skeleton sent back unwritten, no usable title. A draft without the table
+        keeps the title set before (none: answered)."""
         if not self.sop.rincian:
             return case.details
         if kendali.untouched(kendali.concept_blocks(data), self.sop.kind(case.kind)):
@@ -428,12 +428,11 @@ class Intake:
             rows = docx.label_rows(data)
         except ValueError:
             rows = {}
-        found, problems = rincian.read(rows, self.clock().date())
+        found, problems = rincian.read(rows, self.clock().date(), case.details)
         if found is None and case.details.judul:
             return case.details
         if found is None:
-            problems = ["konsep ini tidak memuat tabel Rincian (Judul Pengumuman, Surat dari, "
-                        "Nomor dan Tanggal Surat)."]
+            problems = ["konsep ini tidak memuat tabel Rincian dengan Judul Pengumuman."]
         if problems or found is None:
             self.quarantine(a, sha, "rincian", detail=" ".join(problems), case=case.id)
             return None

@@ -52,11 +52,13 @@ class Paperwork:
         return {"jabatan": o.get("jabatan", r.jabatan if r else ""), "nama": o.get("nama", ""),
                 "pangkat": o.get("pangkat", ""), "nip": o.get("nip", "")}
 
-    def _addressee(self, role: str) -> str:
-        """'Nama (Jabatan)' of the official the SOP assigns the step to, as far as it is known."""
+    def _addressee(self, role: str, chosen: str = "") -> str:
+        """'Nama (Jabatan)': the person the giver chose, else the role's official, as far as
+        either is known."""
         o = self._official(role)
         jabatan = o["jabatan"] or self.sop.roles[role].name
-        return f"{o['nama']} ({jabatan})" if o["nama"] else jabatan
+        nama = chosen or o["nama"]
+        return f"{nama} ({jabatan})" if nama else jabatan
 
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
@@ -104,7 +106,7 @@ class Paperwork:
                               if d.tanggal else ("-" if known else DOTS)),
             "sifat": "Biasa",
             "urgensi": kind.urgensi,
-            "diteruskan_kepada": [self._addressee(to_role)],
+            "diteruskan_kepada": [self._addressee(to_role, d.diteruskan)],
             "harap": [
                 {"teks": "Tanggapan dan Saran", "dicentang": False},
                 {"teks": "Proses lebih lanjut", "dicentang": True},

@@ -21,14 +21,9 @@ BODY_MARKER = "ISI PENGUMUMAN"
 PROMPT_OPENING = "[Tulis pembuka: alasan dan dasar pengumuman ini. Hapus petunjuk ini.]"
 PROMPT_SECTION = "[Tulis uraian bagian ini di sini. Hapus petunjuk ini.]"
 
-# The Rincian table's rows: label (read back by sop_docs.core.rincian) and context key.
-RINCIAN_ROWS = (
-    ("Judul Pengumuman (TENTANG)", "judul"),
-    ("Surat dari", "surat_dari"),
-    ("Nomor Surat", "nomor_surat"),
-    ("Tanggal Surat", "tanggal_surat"),
-    ("Catatan Disposisi", "catatan"),
-)
+# The Rincian table's rows: label (read back by sop_docs.core.rincian) and context key. The
+# disposition's particulars are the Kabid/Kasubag's, chosen in the register, not here.
+RINCIAN_ROWS = (("Judul Pengumuman (TENTANG)", "judul"),)
 
 GREY = RGBColor(0x59, 0x59, 0x59)  # the concept's instructions: visibly not part of the text
 
@@ -139,7 +134,7 @@ def konsep_pengumuman() -> Document:
          size=10, before=8, after=2)
     label_table(
         doc,
-        [(label, "{{ rincian.%s }}" % key) for label, key in RINCIAN_ROWS],
+        [(label, "{{ rincian." + key + " }}") for label, key in RINCIAN_ROWS],
         [Cm(5.2), Cm(11.3)],
         size=11,
     )
@@ -153,9 +148,8 @@ def _konsep_instructions(doc: Document) -> None:
     para(doc, "Petunjuk:", italic=True, size=10, before=8, color=GREY)
     para(
         doc,
-        "Isi tabel Rincian: Judul Pengumuman wajib (menjadi TENTANG pada naskah Pengumuman); "
-        "Surat dari, Nomor dan Tanggal Surat menurut surat yang menjadi bahan (kosongkan bila "
-        "tidak ada); tulisan dalam kurung siku adalah petunjuk, ganti dengan isinya. Tulis isi "
+        "Isi Judul Pengumuman pada tabel Rincian (wajib; menjadi TENTANG pada naskah "
+        "Pengumuman). Tulisan dalam kurung siku adalah petunjuk: ganti dengan isinya. Tulis isi "
         "pengumuman di bawah garis ISI PENGUMUMAN; yang di atas garis tidak ikut ke naskah. "
         "Kop, nomor, tempat dan tanggal, serta tanda tangan diisi oleh sistem setelah konsep "
         "disetujui. Tabel, daftar dan gambar boleh dipakai. Setelah selesai, simpan berkas ini ke "
