@@ -6,15 +6,16 @@ gathers it in one place so the templates stay plain forms and the service stays 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 
-from sop_docs.adapters import docx
+from sop_docs.adapters import docx, identity
 from sop_docs.adapters.db import CaseRow
+from sop_docs.core.naming import readable_name
 from sop_docs.core.sop import Sop
 from sop_docs.settings import Settings
 
@@ -41,14 +42,31 @@ def letter_number(settings: Settings, seq: int, when: datetime) -> str:
 
 
 class Paperwork:
-    def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path) -> None:
+    def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path,
+                 names: Callable[[str], str] = identity.display_name) -> None:
         self.sop, self.settings, self.templates, self.root = sop, settings, templates, root
+        self.names = names
 
     def _official(self, role: str) -> dict[str, str]:
         o = dict(self.settings.officials.get(role, {}))
         r = self.sop.roles.get(role)
         return {"jabatan": o.get("jabatan", r.jabatan if r else ""), "nama": o.get("nama", ""),
                 "pangkat": o.get("pangkat", ""), "nip": o.get("nip", "")}
+
+    def signer(self, role: str, person: str | None = None, title: str = "") -> dict[str, str]:
+        """The signature block of whoever acted for `role`: the role's official from the settings,
+        or the person who actually saved the decision (`title` Plt./Plh. for a stand-in, printed
+        before the jabatan as `sebagai`); a person who is not the official has no pangkat/NIP
+        known to the system, so those lines stay empty rather than show someone else's."""
+        official = {**self._official(role), "sebagai": ""}
+        if not person:
+            return official
+        nama = self.names(person)
+        if not title and " ".join(nama.split()).casefold() == \
+                " ".join(official["nama"].split()).casefold():
+            return official
+        return {"jabatan": official["jabatan"], "nama": nama, "pangkat": "", "nip": "",
+                "sebagai": title}
 
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
@@ -101,7 +119,7 @@ class Paperwork:
             "catatan": f"Konsep pengumuman disampaikan paling lambat {tanggal(deadline)} "
                        f"pukul {pukul(deadline, self.settings)}.",
             "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
-            "bahan": material,
+            "bahan": readable_name(material),
             "pemberi": self._official(self.sop.first_step.role),
         })
 
@@ -112,7 +130,9 @@ class Paperwork:
         })
 
     def nota(self, case: CaseRow, now: datetime, *, step: int, to_role: str, catatan: str,
-             document: str) -> bytes:
+             document: str, person: str | None = None, person_title: str = "") -> bytes:
+        """The return note, signed by the reviewer who decided (`person`, a stand-in's
+        `person_title`) or else the step role's official."""
         s = self.sop.step(step)
         return self.render("nota_pengembalian", case, now, {
             "tahap": s.title,
@@ -120,7 +140,8 @@ class Paperwork:
             "pemeriksa_jabatan": self._official(s.role)["jabatan"],
             "dikembalikan_kepada": self.sop.roles[to_role].name,
             "catatan": catatan or "(tanpa catatan)",
-            "dokumen": document,
+            "dokumen": readable_name(document),
+            "pemeriksa_ttd": self.signer(s.role, person, person_title),
         })
 
     def pengumuman(self, case: CaseRow, now: datetime, *, number: str, concept: bytes,
