@@ -86,7 +86,7 @@ def disposisi_context(**changes) -> dict:
         ],
         "catatan": "Gunakan data laporan keuangan yang sudah diaudit.",
         "batas_waktu": "25 November 2026 10.15 WIB",
-        "bahan": "Laporan Keuangan Semester I 2026.xlsx",
+        "bahan": "Laporan Keuangan Semester I 2026",
         "pemberi": {
             "jabatan": "Kepala Bidang Usaha Kecil dan Menengah",
             "nama": "Dra. Siti Aminah, M.Si.",
@@ -109,7 +109,14 @@ def nota_context(**changes) -> dict:
         "pemeriksa_jabatan": "Sekretaris Dinas",
         "dikembalikan_kepada": "Kabid/Kasubag",
         "catatan": "Dasar hukum belum dicantumkan.\nPerbaiki angka pada tabel kedua.",
-        "dokumen": "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan.docx",
+        "dokumen": "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan",
+        "pemeriksa_ttd": {
+            "jabatan": "Sekretaris Dinas",
+            "nama": "Drs. Bambang Sutrisno, M.M.",
+            "pangkat": "Pembina Tingkat I (IV/b)",
+            "nip": "197501012000031001",
+            "sebagai": "",
+        },
         **changes,
     }
 
@@ -219,7 +226,7 @@ def test_every_template_renders_and_opens_with_its_values():
         "☐\tTanggapan dan Saran",
         "Gunakan data laporan keuangan",
         "25 November 2026 10.15 WIB",
-        "Laporan Keuangan Semester I 2026.xlsx",
+        "Laporan Keuangan Semester I 2026",
         "KEPALA BIDANG USAHA KECIL DAN MENENGAH,",
         "DRA. SITI AMINAH, M.SI.",
         "Pembina (IV/a)",
@@ -241,8 +248,11 @@ def test_every_template_renders_and_opens_with_its_values():
         "4 - Pemeriksaan Sekretaris",
         "Kabid/Kasubag",
         "Dasar hukum belum dicantumkan.\nPerbaiki angka pada tabel kedua.",
-        "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan.docx",
+        "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan",
         "SEKRETARIS DINAS,",
+        "DRS. BAMBANG SUTRISNO, M.M.",
+        "Pembina Tingkat I (IV/b)",
+        "NIP. 197501012000031001",
     ]:
         assert value in nota, value
 
@@ -280,7 +290,7 @@ def test_pengumuman_has_the_naskah_dinas_khusus_structure():
     ],
 )
 def test_disposisi_prints_legacy_checkbox_row_from_both_axes(urgensi, sifat, checked, unchecked):
-    """The old 'Sifat' row is derived; the two separate fields are printed as well."""
+    """The old 'Sifat' row is derived from both axes, and neither is printed again apart."""
     data = adapter.render(
         TEMPLATES / "Lembar Disposisi.docx",
         disposisi_context(urgensi=urgensi, sifat=sifat, logo=""),
@@ -288,7 +298,7 @@ def test_disposisi_prints_legacy_checkbox_row_from_both_axes(urgensi, sifat, che
     text = all_text(data)
     for box in checked + unchecked:
         assert box in text, box
-    assert f"Klasifikasi\t:\t{sifat}" in text and f"Urgensi\t:\t{urgensi}" in text
+    assert "Klasifikasi" not in text and "Urgensi" not in text
 
 
 def test_serta_merta_konsep_lists_the_eight_required_contents():
