@@ -88,10 +88,10 @@ def subject_from_name(name: str, prefix: str | None = None) -> str:
 
 def readable_name(name: str) -> str:
     """A file's name as a document prints it: visible characters, no extension (`Surat PLN.pdf`
-    -> `Surat PLN`); a name that is only an extension stays as it is."""
+    -> `Surat PLN`); a name that is only an extension, or ends in a number (`versi 1.2`), stays."""
     name = visible(name).strip()
     stem, dot, ext = name.rpartition(".")
-    if dot and stem.strip(" .") and re.fullmatch(r"[A-Za-z0-9]{1,5}", ext):
+    if dot and stem.strip(" .") and re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}", ext):
         return stem.rstrip(" .")
     return name
 
