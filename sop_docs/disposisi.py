@@ -60,8 +60,8 @@ class Disposisi:
         d = case.details
         return {"judul": case.perihal, "jenis": self.sop.kind(case.kind).name,
                 "surat_dari": d.surat_dari, "nomor_surat": d.nomor_surat,
-                "tanggal_surat": d.tanggal, "diteruskan": d.diteruskan or self._default_to(),
-                "catatan": d.catatan}
+                "tanggal_surat": d.tanggal or d.tanggal_surat,
+                "diteruskan": d.diteruskan or self._default_to(), "catatan": d.catatan}
 
     def rows(self) -> list[DisposisiRow]:
         return [DisposisiRow(c.id, self.sop.step(c.step).title if c.step in self.sop.steps else "",
@@ -116,18 +116,19 @@ class Disposisi:
             now, "disposition_changed", case.id, self.giver, case.step, case.step, source=where,
             message=message, detail={"changed": sorted(typed)},
             case={"rincian": updated.rincian, "kind": updated.kind, "message": message},
-            ops=[TakeOut(frozenset({KEY})), self._deliver(updated, now)],
+            ops=[TakeOut(frozenset({KEY})),
+                 self._deliver(updated, now, verdict.person, verdict.title)],
             person=verdict.person, person_title=verdict.title))
         log.info("%s: disposition changed (%s) from %s", case.id, ", ".join(sorted(typed)), where)
 
-    def _deliver(self, case: CaseRow, now: datetime) -> Deliver:
+    def _deliver(self, case: CaseRow, now: datetime, person: str | None, title: str) -> Deliver:
         opened = datetime.fromisoformat(case.opened_at)
         material = next((PurePosixPath(e["source"]).name for e in self.db.events(case.id)
                          if e["kind"] == "opened" and e["source"]), "")
         first = self.sop.first_step
         deadline = self.calendar.deadline(opened, self.sop.step(first.next or first.number).time)
         data = self.paperwork.disposisi(case, now, material=material, deadline=deadline,
-                                        to_role=self.to)
+                                        to_role=self.to, person=person, person_title=title)
         n = self.db.count_documents(case.id, KEY) + 1
         name = delivered_name(case.id, f"{self.sop.documents[KEY].label} {n}", case.subject, "docx")
         return Deliver(KEY, self.blobs.put_bytes(data), name, self.to, case.step)

@@ -387,7 +387,7 @@ class Intake:
                           deadline: datetime, to: str) -> bytes:
         if key == "disposisi":
             return self.paperwork.disposisi(case, now, material=a.path.name, deadline=deadline,
-                                            to_role=to)
+                                            to_role=to, person=a.person, person_title=a.title)
         if key == DRAFT:
             return self.paperwork.konsep(case, now, deadline=deadline)
         return self.paperwork.render(key, case, now, {})

@@ -49,7 +49,7 @@ _WORDS = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 _FILE_LIKE = re.compile(
     r"(\.(docx?|pdf|jpe?g|png|heic|odt|rtf|xlsx?)$)|(^(IMG|VID|DOC|Screenshot|WhatsApp)[-_ ])",
     re.I)
-NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa nomor"}
+NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa tanggal"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Rincian:
     judul: str = ""
     surat_dari: str = ""
     nomor_surat: str = ""
-    tanggal_surat: str = ""       # ISO date, or '' when the case answers no letter
+    tanggal_surat: str = ""       # ISO date; '-' when the giver said there is none; '' unset
     catatan: str = ""
     diteruskan: str = ""          # the person the disposition assigns; '' = the SOP's official
 
@@ -74,7 +74,10 @@ class Rincian:
 
     @property
     def tanggal(self) -> date | None:
-        return date.fromisoformat(self.tanggal_surat) if self.tanggal_surat else None
+        try:
+            return date.fromisoformat(self.tanggal_surat)
+        except ValueError:
+            return None
 
 
 def is_prompt(text: str) -> bool:
@@ -153,7 +156,7 @@ def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
     if "tanggal_surat" in values:
         raw = _clean(values["tanggal_surat"])
         if raw.casefold() in NONE_WORDS:
-            out["tanggal_surat"] = ""
+            out["tanggal_surat"] = "-" if raw else ""
         elif (d := parse_date(raw)) is None:
             problems.append(f"'{TANGGAL_SURAT}' tidak dapat dibaca ('{raw}'): tulis seperti "
                             "23-11-2026 atau 23 November 2026, atau kosongkan.")
@@ -169,5 +172,5 @@ def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
             problems.append(f"'{label}' terlalu panjang ({len(v)} huruf; paling banyak "
                             f"{MAX_FIELD}).")
         else:
-            out[key] = "" if v.casefold() in NONE_WORDS else v
+            out[key] = v              # '-' as typed: the giver said there is none
     return Rincian(**out), problems
