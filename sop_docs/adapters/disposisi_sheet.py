@@ -21,6 +21,7 @@ from sop_docs.adapters.register import (
     _BORDER,
     _EDIT_FILL,
     FONT,
+    SHEET_HELP,
     _header,
     clean_text,
     open_workbook,
@@ -34,6 +35,16 @@ KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diterus
 FIRST_EDITABLE = 3                         # Perihal .. Catatan Disposisi
 WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 40)
 DATE_FORMAT = "dd/mm/yyyy"
+HELP = [
+    "Lembar 'Disposisi' (hanya di register Kabid/Kasubag): pilih rincian disposisi setiap kasus "
+    "yang masih berjalan: Perihal, Jenis, Surat dari, Nomor Surat, Tanggal Surat (mis. "
+    "23/11/2026), Diteruskan kepada, dan Catatan Disposisi. Tulis - bila tidak ada.",
+    "Setelah register disimpan, Lembar Disposisi dibuat ulang dengan rincian itu di outbox "
+    "Fungsional (yang lama tetap tersimpan). Rincian yang dibiarkan kosong dicetak sebagai "
+    "garis titik-titik untuk diisi tangan, bukan ditebak sistem.",
+    "Judul pengumuman (TENTANG) ditulis Fungsional pada tabel Rincian di konsep; pemeriksa boleh "
+    "memperbaikinya langsung di konsep.",
+]
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,10 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if SHEET_HELP in wb.sheetnames:
+        gs = wb[SHEET_HELP]
+        for line in HELP:
+            put_text(gs.cell(gs.max_row + 1, 1), line)
 
 
 def _choices(ws, col: str, last: int, values: Sequence[str], title: str, *, strict: bool) -> None:  # type: ignore[no-untyped-def]
