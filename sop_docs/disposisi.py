@@ -85,7 +85,8 @@ class Disposisi:
             return
         now = self.clock()
         where = f"{self.ws.rel(channel.path)} lembar Disposisi baris {cell.row}"
-        verdict = self.authority.judge(channel.path, self.giver, now.date(), "disposisi")
+        verdict = self.authority.judge(channel.path, self.giver, now.date(), "Disposisi",
+                                       verb="diberikan")
         if not verdict.ok:
             self._answer(case, now, where, verdict.refusal)
             return

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from tests.driver import CORPUS, Office, unique_docx
@@ -292,3 +293,28 @@ def test_what_is_answered_in_quarantine_stays_with_the_role_it_came_from(office)
     for p in (office.root / "quarantine").iterdir():
         assert grp.getgrgid(p.stat().st_gid).gr_name == FUNGSIONAL
         assert p.stat().st_mode & 0o007 == 0, f"{p.name} is {oct(p.stat().st_mode)}"
+
+
+def test_only_the_giver_chooses_the_disposition_and_it_is_signed_for_them(office):
+    """The Disposisi sheet counts only from the Kabid/Kasubag: a Sekretaris who saves the
+    Kabid's register over it is refused; the Kabid's own save makes the Disposisi anew, signed
+    for the Kabid who gave it (by name, from the account that saved)."""
+    case = open_case(office)
+    saved_by(office.dispose(case, surat_dari="Bappeda Provinsi"), "ppid_sekdis")
+    office.scan()
+    message = str(office.rows()[case]["Pesan Sistem"])
+    assert "hanya dapat diberikan oleh Kabid/Kasubag" in message and "ppid_sekdis" in message
+    assert office.svc.db.case(case).details.surat_dari == ""
+
+    saved_by(office.dispose(case, surat_dari="Bappeda Provinsi"), "ppid_kabid")
+    office.scan()
+    assert office.svc.db.case(case).details.surat_dari == "Bappeda Provinsi"
+    (sheet,) = [p for p in (office.root / "outbox" / "fungsional").iterdir()
+                if " - Disposisi 2 - " in p.name]
+    doc = Document(sheet)
+    text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "Bappeda Provinsi" in text and "SITI RAHMA" in text
+    kinds = [e["kind"] for e in office.svc.db.events(case)]
+    assert kinds[-2:] == ["disposition_ignored", "disposition_changed"]
+    changed = [e for e in office.svc.db.events(case) if e["kind"] == "disposition_changed"]
+    assert changed[-1]["person"] == "ppid_kabid"
