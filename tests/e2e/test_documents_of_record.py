@@ -151,10 +151,13 @@ def test_the_closed_case_is_a_valid_bagit_bundle_with_softcopy_hardcopy_proofs_a
     hard = {p.name for p in (data / "hardcopy").iterdir()}
     assert {f"{CASE} - Disposisi - {SUBJECT}.pdf", f"{PENGUMUMAN}.pdf",
             f"{CASE} - Nota Pengembalian 1 - {SUBJECT}.pdf", f"{CASE} - Lembar Kendali - {SUBJECT}.pdf",
-            f"{CASE} - Berkas Cetak Lengkap.pdf"} == hard
+            f"{CASE} - Konsep - {SUBJECT} (disetujui).pdf", f"{CASE} - Berkas Cetak Lengkap.pdf"} == hard
     singles = [PdfReader(data / "hardcopy" / n) for n in hard if "Berkas Cetak" not in n]
     combined = PdfReader(data / "hardcopy" / f"{CASE} - Berkas Cetak Lengkap.pdf")
-    assert len(combined.pages) == sum(len(r.pages) for r in singles)
+    # the hardcopies, then one page naming the two proofs (junk bytes here) that cannot be printed
+    assert len(combined.pages) == sum(len(r.pages) for r in singles) + 1
+    listed = combined.pages[-1].extract_text()
+    assert "Bukti yang tidak dapat dicetak" in listed and "laman.png" in listed and "papan.jpg" in listed
     for name in soft:                                        # every generated docx opens
         if name.endswith(".docx"):
             Document(data / "softcopy" / name)
@@ -176,7 +179,7 @@ def test_every_pdf_in_the_bundle_is_pdfa_2b_the_letters_from_approval_included(c
     for single in singles:
         pdfcheck.assert_archival(single.read_bytes())
     pdfcheck.assert_archival((hard / f"{CASE} - Berkas Cetak Lengkap.pdf").read_bytes(),
-                             pages=sum(len(PdfReader(p).pages) for p in singles))
+                             pages=sum(len(PdfReader(p).pages) for p in singles) + 1)
 
 
 def test_the_control_sheet_lists_every_step_with_who_when_and_lateness(closed):

@@ -117,9 +117,10 @@ def test_a_bundle_is_a_valid_bag_and_building_it_again_changes_nothing(tmp_path)
     names = {f.relative_to(final / "data").as_posix() for f in (final / "data").rglob("*") if f.is_file()}
     assert names == {"softcopy/v1 - X - Disposisi - S.docx", "softcopy/v1 - X - Konsep - S.docx",
                      "softcopy/v2 - X - Konsep - S.docx", "bukti/X - Bukti Online - =1+1.png",
-                     "hardcopy/X - Disposisi - S.pdf", "hardcopy/X - Berkas Cetak Lengkap.pdf",
-                     "riwayat.xlsx", "daftar-isi.txt"}
-    assert len(PdfReader(final / "data" / "hardcopy" / "X - Berkas Cetak Lengkap.pdf").pages) == 1
+                     "hardcopy/X - Disposisi - S.pdf", "hardcopy/X - Konsep - S (disetujui).pdf",
+                     "hardcopy/X - Berkas Cetak Lengkap.pdf", "riwayat.xlsx", "daftar-isi.txt"}
+    # the disposition, the concept as approved (v2), the page listing the unreadable proof
+    assert len(PdfReader(final / "data" / "hardcopy" / "X - Berkas Cetak Lengkap.pdf").pages) == 3
     from openpyxl import load_workbook
 
     cell = load_workbook(final / "data" / "riwayat.xlsx").active["H2"]
