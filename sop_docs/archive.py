@@ -104,9 +104,9 @@ def _approved(docs: Sequence[Mapping[str, object]], approval_kind: str | None) -
     return drafts[-1] if drafts else None
 
 
-def _title(case_id: str, name: str) -> str:
-    """A document's bookmark: its delivered name without the case id and the extension."""
-    stem = name.rsplit(".", 1)[0] if "." in name else name
+def _title(case_id: str, name: str, *, keep_extension: bool = False) -> str:
+    """A bookmark: the delivered name without the case id (and, but for a proof, the extension)."""
+    stem = name if keep_extension or "." not in name else name.rsplit(".", 1)[0]
     return stem.removeprefix(f"{case_id} - ") or stem
 
 
@@ -144,7 +144,7 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
         if kind in proofs:
             kept = _unique(name, taken)
             _add(p, f"bukti/{kept}", blob(sha), d, "bukti publikasi")
-            found.append((kind, printfile.Proof(_title(case_id, kept), kept, blob(sha))))
+            found.append((kind, printfile.Proof(_title(case_id, kept, keep_extension=True), kept, blob(sha))))
             continue
         version = d["version"]
         _add(p, f"softcopy/{_unique(f'v{version} - {name}', taken)}", blob(sha), d, _what(d))

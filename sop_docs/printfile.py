@@ -69,7 +69,7 @@ def _proof_docx(proof: Proof, notes: list[str]) -> bytes:
             drawn = pdfpages.draw(data)
             pictures = [images.printable(page) for page in drawn.pages]
         except ValueError as e:
-            raise ValueError(f"PDF-nya rusak atau tidak dapat dibaca ({e})") from e
+            raise ValueError("PDF-nya rusak, terkunci sandi, terlalu besar, atau tidak dapat dibaca") from e
         if drawn.total > len(pictures):
             notes.append(f"{proof.name} — hanya {len(pictures)} dari {drawn.total} halaman yang "
                          "dicetak; halaman selebihnya lihat berkas aslinya di folder bukti/")
@@ -78,8 +78,8 @@ def _proof_docx(proof: Proof, notes: list[str]) -> bytes:
         try:
             return printdocx.picture_pages(proof.title, [images.printable(data)])
         except ValueError as e:
-            raise ValueError(f"gambarnya rusak atau tidak dapat dibaca ({e})") from e
-    verdict = sniff.classify(proof.source, max_bytes=MAX_DOCX_BYTES)
+            raise ValueError("gambarnya rusak, terlalu besar, atau tidak dapat dibaca") from e
+    verdict = sniff.classify(proof.source, max_bytes=MAX_DOCX_BYTES, name=proof.name)
     if verdict.kind == sniff.DOCX:
         return data
     raise ValueError("jenis berkas ini tidak dapat dicetak" if not verdict.rejected
@@ -100,7 +100,8 @@ def proof_pages(proofs: Sequence[Proof], to_pdf: Converter) -> Pages:
             [made] = to_pdf([(proof.name, docx)])
             _pages(made)                             # a PDF pypdf can read, or not printed
         except (ValueError, OSError, SopDocsError, PyPdfError) as e:
-            log.warning("proof %s is not printed in the combined file: %s", proof.name, e)
+            log.warning("proof %s is not printed in the combined file: %s (%r)", proof.name, e,
+                        e.__cause__)
             reason = str(e) if isinstance(e, ValueError) else "tidak dapat diubah menjadi PDF"
             out.unprintable.append(f"{proof.name} — {reason}; lihat berkas aslinya di folder bukti/")
             continue
