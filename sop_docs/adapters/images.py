@@ -21,7 +21,7 @@ __all__ = ["MAX_BYTES", "MAX_PIXELS", "Picture", "printable"]
 
 MAX_BYTES = 40 * 2**20          # a phone photo is 2–12 MB
 MAX_PIXELS = 80_000_000         # 80 megapixels: more than any phone camera
-MAX_SIDE = 2400                 # long side kept: ~290 dpi across an A4 page, plenty for print
+MAX_SIDE = 2000                 # long side kept: ~280 dpi across an A4 page, plenty for print
 FORMATS = frozenset({"JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"})
 SHARP = frozenset({"PNG", "GIF", "BMP"})   # screenshots: kept lossless
 
@@ -48,6 +48,10 @@ def printable(data: bytes) -> Picture:
                     raise ValueError(f"{img.width}x{img.height} pixels, more than {MAX_PIXELS}")
                 kind = str(img.format)
                 img.seek(0)                                  # the first frame of a GIF or TIFF
+                long = max(img.width, img.height)
+                if kind == "JPEG" and long > MAX_SIDE:       # decode at 1/2, 1/4 ...: a phone
+                    img.draft("RGB", (img.width * MAX_SIDE // long,   # photo in a fraction of
+                                      img.height * MAX_SIDE // long))  # the time
                 img.load()
                 upright = ImageOps.exif_transpose(img) or img
                 rgb = _flatten(upright)
@@ -60,7 +64,7 @@ def printable(data: bytes) -> Picture:
     if fmt == "PNG":
         rgb.save(out, "PNG", optimize=False)
     else:
-        rgb.save(out, "JPEG", quality=88)
+        rgb.save(out, "JPEG", quality=85)
     return Picture(out.getvalue(), fmt, rgb.width, rgb.height)
 
 
