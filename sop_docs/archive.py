@@ -57,6 +57,8 @@ class Printed:
     source: Path
     is_pdf: bool
     title: str = ""              # its bookmark in the combined print file
+    staff: bool = False          # written by staff (the concept): converted on its own, so that
+                                 # a document LibreOffice cannot read never holds up the others
 
 
 @dataclass
@@ -156,7 +158,7 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
         stem = name.rsplit(".", 1)[0]
         if i == approved:
             order.append((kind, Printed(_unique(f"{stem} (disetujui).pdf", taken), blob(sha), False,
-                                        f"Konsep yang disetujui (versi {version})")))
+                                        f"Konsep yang disetujui (versi {version})", staff=True)))
         elif kind in records and last[(kind, name)] == i:
             ready = pdf_of.get((f"{stem}.pdf", _field(d, "created_at")))
             pdf_name = _unique(f"{stem}.pdf", taken)
@@ -223,7 +225,7 @@ def build(final: Path, p: BundlePlan, to_pdf: Converter | None) -> bool:
 
 def _hardcopy(folder: Path, p: BundlePlan, to_pdf: Converter | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    pending = [x for x in p.printed if not x.is_pdf]
+    pending = [x for x in p.printed if not x.is_pdf and not x.staff]
     made: dict[str, bytes] = {}
     problem = ""
     if pending:
@@ -245,13 +247,29 @@ def _hardcopy(folder: Path, p: BundlePlan, to_pdf: Converter | None) -> None:
             if x.is_pdf:
                 shutil.copyfile(x.source, folder / x.name)
         return
+    made |= _staff_pdfs(p, to_pdf)
     pdfs = []
     for x in p.printed:
+        if not x.is_pdf and x.name not in made:
+            continue                                     # a staff document LibreOffice refused
         blob = x.source.read_bytes() if x.is_pdf else made[x.name]
         (folder / x.name).write_bytes(blob)
         pdfs.append((x.title or x.name, blob))
     if pdfs:
         (folder / p.combined).write_bytes(_combined(p, pdfs, to_pdf))
+
+
+def _staff_pdfs(p: BundlePlan, to_pdf: Converter | None) -> dict[str, bytes]:
+    """The PDFs of the documents staff wrote, each on its own; one that fails is left out of the
+    hardcopy (it stays in softcopy/) and logged."""
+    made = {}
+    for x in p.printed:
+        if x.staff and not x.is_pdf and to_pdf is not None:
+            try:
+                [made[x.name]] = to_pdf([(x.name, x.source.read_bytes())])
+            except SopDocsError as e:
+                log.warning("%s: %s is left out of the hardcopy: %s", p.case_id, x.name, e)
+    return made
 
 
 def _combined(p: BundlePlan, pdfs: list[tuple[str, bytes]], to_pdf: Converter | None) -> bytes:
