@@ -5,6 +5,9 @@ the year register (`archive/<year>/Register <year>.xlsx`, which grows with the y
 the hot path. Printed next to it, in the same run, what writing that year register costs at each
 size: the time a close used to add, and now spends on a thread of its own.
 
+With SOP_BENCH_PROOFS=real each case gets the proofs an office sends (a 12-megapixel phone photo
+and a 3-page PDF) instead of a few bytes: what printing them into the bundle's print file costs.
+
 Run: python bench/bench_close.py   (SOP_BENCH_SIZES="0,2000,20000" to change the sizes)
 """
 
@@ -24,6 +27,27 @@ from sop_docs import history
 from tests.driver import Office
 
 CLOSES = 3
+REAL_PROOFS = os.environ.get("SOP_BENCH_PROOFS") == "real"
+
+
+def real_proofs(office: Office, case: str) -> None:
+    """A phone photo (4000x3000 JPEG) online and a 3-page PDF offline, as staff save them."""
+    from io import BytesIO
+
+    from PIL import Image
+    from pypdf import PdfWriter
+
+    photo = BytesIO()
+    scene = Image.effect_mandelbrot((4000, 3000), (-2.0, -1.5, 1.0, 1.5), 100)  # detail, like a photo
+    Image.merge("RGB", (scene, scene.rotate(180), scene.transpose(0))).save(photo, "JPEG", quality=90)
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=595, height=842)
+    pdf = BytesIO()
+    writer.write(pdf)
+    office.save(f"inbox/fungsional/bukti_online/{case} foto.jpg", photo.getvalue())
+    office.save(f"inbox/fungsional/bukti_offline/{case} koran.pdf", pdf.getvalue())
+    office.scan()
 
 
 def one_size(n: int) -> tuple[float, float]:
@@ -35,7 +59,7 @@ def one_size(n: int) -> tuple[float, float]:
             cases = [office.open_case(f"Bahan {i}") for i in range(CLOSES)]
             for case in cases:
                 office.to_step(case, 6)
-                office.add_proofs(case)
+                real_proofs(office, case) if REAL_PROOFS else office.add_proofs(case)
             times = []
             for case in cases:
                 office.decide(case, "Selesai")

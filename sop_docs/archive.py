@@ -3,8 +3,9 @@
 The archivist takes a closed case away as one folder, `archive/<year>/<case id> - <subject>/`, in
 the BagIt format (RFC 8493): anyone can check it years later with any BagIt tool, without sop-docs.
 Its payload (`data/`): `softcopy/` every version of every document as received and produced,
-`hardcopy/` the PDF/A-2b of each document of record and one combined print-ready PDF (PDF/A-2b
-too when all its parts are), `bukti/` the
+`hardcopy/` the PDF/A-2b of each document of record (and of the concept as approved) and one
+combined print-ready PDF (`printfile`: the hardcopies, then the proofs, numbered, bookmarked and
+titled; PDF/A-2b too when all its parts are), `bukti/` the
 proofs of publication, `riwayat.xlsx` the case's events. The checksums are the bag's manifests.
 
 A bundle is built in a hidden `.partial` folder next to its final place and renamed into place only
@@ -28,6 +29,7 @@ import bagit
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from sop_docs import printfile
 from sop_docs.adapters import pdfa, share
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.register import put_text
@@ -54,6 +56,9 @@ class Printed:
     name: str                    # the PDF's name in data/hardcopy/
     source: Path
     is_pdf: bool
+    title: str = ""              # its bookmark in the combined print file
+    staff: bool = False          # written by staff (the concept): converted on its own, so that
+                                 # a document LibreOffice cannot read never holds up the others
 
 
 @dataclass
@@ -62,6 +67,8 @@ class BundlePlan:
     files: list[tuple[str, Path]] = field(default_factory=list)     # (path under data/, source)
     printed: list[Printed] = field(default_factory=list)            # in print order
     combined: str = ""
+    title: str = ""                                                 # the combined file's title
+    proofs: list[printfile.Proof] = field(default_factory=list)     # printed after the documents
     history: list[Sequence[object]] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
     index: list[tuple[str, ...]] = field(default_factory=list)  # daftar-isi.txt, one row a file
@@ -89,18 +96,38 @@ def _field(d: Mapping[str, object], key: str) -> object:
     return d[key] if key in keys else None
 
 
+def _approved(docs: Sequence[Mapping[str, object]], approval_kind: str | None) -> int | None:
+    """The index of the concept as approved: the last version before the document its approval
+    produced (`approval_kind`, the numbered letter), else the last version of all."""
+    first = next((i for i, d in enumerate(docs) if d["kind"] == approval_kind), len(docs))
+    drafts = [i for i, d in enumerate(docs[:first]) if d["kind"] == DRAFT]
+    if not drafts:
+        drafts = [i for i, d in enumerate(docs) if d["kind"] == DRAFT]
+    return drafts[-1] if drafts else None
+
+
+def _title(case_id: str, name: str, *, keep_extension: bool = False) -> str:
+    """A bookmark: the delivered name without the case id (and, but for a proof, the extension)."""
+    stem = name if keep_extension or "." not in name else name.rsplit(".", 1)[0]
+    return stem.removeprefix(f"{case_id} - ") or stem
+
+
 def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable[[str], Path], *,
          proof_kinds: Iterable[str], record_kinds: Iterable[str], history: list[Sequence[object]],
-         info: Mapping[str, str]) -> BundlePlan:
+         info: Mapping[str, str], print_order: Sequence[str] = (), approval_kind: str | None = None,
+         title: str = "") -> BundlePlan:
     """What goes where. `documents` are the case's document rows (every version, in order);
     `record_kinds` the kinds printed as hardcopy (besides the control sheet): the last version of
     each as the system made it (a later edit stays in softcopy/), with the PDF made at the same
-    moment when there is one. A received file kept as a
+    moment when there is one. The concept as approved is printed too (`_approved`). The
+    combined print file follows `print_order` (kinds; the control sheet first), then the proofs
+    in the order of `proof_kinds`. A received file kept as a
     working copy (stamped with the case link, or converted) is also kept as received, in `asli/`;
     `daftar-isi.txt` says which file is which."""
     docs = list(documents)
-    proofs, records = set(proof_kinds), {*record_kinds, KENDALI}
-    p = BundlePlan(case_id, history=history, info=dict(info))
+    proof_order = list(dict.fromkeys(proof_kinds))
+    proofs, records = set(proof_order), {*record_kinds, KENDALI}
+    p = BundlePlan(case_id, history=history, info=dict(info), title=title or f"{case_id} — Berkas Cetak")
     taken: set[str] = set()
     pdf_of = {(str(d["name"]), _field(d, "created_at")): d for d in docs
               if str(d["kind"]).endswith(PDF_SUFFIX)}
@@ -109,12 +136,17 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
     last = {(str(d["kind"]), str(d["name"])): i for i, d in enumerate(docs)}
     last.update({(str(d["kind"]), str(d["name"])): i for i, d in enumerate(docs)
                  if _field(d, "origin") == "generated"})
+    approved = _approved(docs, approval_kind)
+    order: list[tuple[str, Printed]] = []
+    found: list[tuple[str, printfile.Proof]] = []
     for i, d in enumerate(docs):
         kind, name, sha = str(d["kind"]), str(d["name"]), str(d["sha256"])
         if kind.endswith(PDF_SUFFIX):
             continue                                     # printed with its docx below
         if kind in proofs:
-            _add(p, f"bukti/{_unique(name, taken)}", blob(sha), d, "bukti publikasi")
+            kept = _unique(name, taken)
+            _add(p, f"bukti/{kept}", blob(sha), d, "bukti publikasi")
+            found.append((kind, printfile.Proof(_title(case_id, kept, keep_extension=True), kept, blob(sha))))
             continue
         version = d["version"]
         _add(p, f"softcopy/{_unique(f'v{version} - {name}', taken)}", blob(sha), d, _what(d))
@@ -123,16 +155,21 @@ def plan(case_id: str, documents: Iterable[Mapping[str, object]], blob: Callable
             source = PurePosixPath(str(_field(d, "source") or name)).name
             _add(p, f"asli/{_unique(f'v{version} - {source}', taken)}", blob(str(original)), d,
                  "asli, sebagaimana diterima", str(original))
-        if kind in records and last[(kind, name)] == i:
-            stem = name.rsplit(".", 1)[0]
+        stem = name.rsplit(".", 1)[0]
+        if i == approved:
+            order.append((kind, Printed(_unique(f"{stem} (disetujui).pdf", taken), blob(sha), False,
+                                        f"Konsep yang disetujui (versi {version})", staff=True)))
+        elif kind in records and last[(kind, name)] == i:
             ready = pdf_of.get((f"{stem}.pdf", _field(d, "created_at")))
             pdf_name = _unique(f"{stem}.pdf", taken)
+            bookmark = _title(case_id, name)
             if ready is not None:
-                p.printed.append(Printed(pdf_name, blob(str(ready["sha256"])), True))
+                order.append((kind, Printed(pdf_name, blob(str(ready["sha256"])), True, bookmark)))
             else:
-                p.printed.append(Printed(pdf_name, blob(sha), False))
-    # the control sheet first: the cover of the printed file
-    p.printed.sort(key=lambda x: 0 if " - Lembar Kendali - " in x.name else 1)
+                order.append((kind, Printed(pdf_name, blob(sha), False, bookmark)))
+    ranks = {k: n for n, k in enumerate([KENDALI, *print_order])}
+    p.printed = [x for _, x in sorted(order, key=lambda o: ranks.get(o[0], len(ranks)))]
+    p.proofs = [x for _, x in sorted(found, key=lambda f: proof_order.index(f[0]))]
     p.combined = _unique(f"{case_id} - Berkas Cetak Lengkap.pdf", taken)
     return p
 
@@ -188,7 +225,7 @@ def build(final: Path, p: BundlePlan, to_pdf: Converter | None) -> bool:
 
 def _hardcopy(folder: Path, p: BundlePlan, to_pdf: Converter | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    pending = [x for x in p.printed if not x.is_pdf]
+    pending = [x for x in p.printed if not x.is_pdf and not x.staff]
     made: dict[str, bytes] = {}
     problem = ""
     if pending:
@@ -210,13 +247,39 @@ def _hardcopy(folder: Path, p: BundlePlan, to_pdf: Converter | None) -> None:
             if x.is_pdf:
                 shutil.copyfile(x.source, folder / x.name)
         return
+    made |= _staff_pdfs(p, to_pdf)
     pdfs = []
     for x in p.printed:
+        if not x.is_pdf and x.name not in made:
+            continue                                     # a staff document LibreOffice refused
         blob = x.source.read_bytes() if x.is_pdf else made[x.name]
         (folder / x.name).write_bytes(blob)
-        pdfs.append(blob)
+        pdfs.append((x.title or x.name, blob))
     if pdfs:
-        (folder / p.combined).write_bytes(combine(pdfs))
+        (folder / p.combined).write_bytes(_combined(p, pdfs, to_pdf))
+
+
+def _staff_pdfs(p: BundlePlan, to_pdf: Converter | None) -> dict[str, bytes]:
+    """The PDFs of the documents staff wrote, each on its own; one that fails is left out of the
+    hardcopy (it stays in softcopy/) and logged."""
+    made = {}
+    for x in p.printed:
+        if x.staff and not x.is_pdf and to_pdf is not None:
+            try:
+                [made[x.name]] = to_pdf([(x.name, x.source.read_bytes())])
+            except SopDocsError as e:
+                log.warning("%s: %s is left out of the hardcopy: %s", p.case_id, x.name, e)
+    return made
+
+
+def _combined(p: BundlePlan, pdfs: list[tuple[str, bytes]], to_pdf: Converter | None) -> bytes:
+    """The print file (`printfile.combine`); should it fail for a reason nobody foresaw, the
+    hardcopies alone, so that the close is never held up by its proofs."""
+    try:
+        return printfile.combine(pdfs, p.proofs, p.title, to_pdf)
+    except Exception:
+        log.exception("%s: the combined print file is made without proofs and page numbers", p.case_id)
+        return pdfa.merge([b for _, b in pdfs], title=p.title, bookmarks=[t for t, _ in pdfs])
 
 
 def _index(path: Path, rows: Sequence[tuple[str, ...]]) -> None:

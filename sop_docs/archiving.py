@@ -59,11 +59,14 @@ class Archiving:
         if case is None:
             log.error("bundle %s: no case recorded for it", self.ws.rel(target))
             return False
+        numbered = [k for k, d in self.sop.documents.items() if d.numbered]
         plan = archive.plan(
             case.id, self.db.documents(case.id), self.blobs.path,
-            proof_kinds={p for ps in self.sop.proof_folders().values() for p in ps},
+            proof_kinds=[p for ps in self.sop.proof_folders().values() for p in ps],
             record_kinds=[k for k in self.sop.documents if k != DRAFT],
-            history=self._history(case), info=self._info(case))
+            history=self._history(case), info=self._info(case),
+            print_order=self._print_order(numbered), approval_kind=next(iter(numbered), None),
+            title=f"{case.id} — {case.perihal} — Berkas Cetak")
         try:
             archive.build(target, plan, pdf.to_pdf)
         except Exception:
@@ -72,6 +75,13 @@ class Archiving:
             return False
         log.info("%s: archived as %s", case.id, self.ws.rel(target))
         return True
+
+    def _print_order(self, numbered: list[str]) -> list[str]:
+        """The SOP's documents in its order, the numbered letter right after the concept it was
+        made from (here: Disposisi, Konsep, Pengumuman, Nota Pengembalian)."""
+        order = [k for k in self.sop.documents if k not in numbered]
+        at = order.index(DRAFT) + 1 if DRAFT in order else len(order)
+        return [*order[:at], *numbered, *order[at:]]
 
     def _history(self, case: CaseRow) -> list[tuple[object, ...]]:
         """The case's events as the bundle's riwayat.xlsx lists them."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything sop-docs needs on a fresh Debian/Ubuntu machine: LibreOffice Writer and Calc (PDF and
 # format conversion, and the tests' real Calc/Writer over UNO), the fonts the templates and the
-# register use, poppler (PDF pages to PNG), and this package with its test extras.
+# register use, poppler (proof PDFs drawn for the print file, PDF pages to PNG in tests), and this package with its test extras.
 # Running it again installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,6 +6,8 @@ their fonts but drops the catalog's XMP metadata (which carries the `pdfaid` ide
 its OutputIntents (the colour profile PDF/A requires), and writes no file identifier, so the
 combined file stops claiming PDF/A. `merge` puts them back, but only when every part claims the
 same PDF/A part and conformance: a file that mixes in a plain PDF claims nothing.
+`merge` also gives the result its title (Info /Title and XMP dc:title, which PDF/A requires to
+agree), one bookmark a part, and lays a page-number layer over its pages.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 from pypdf.generic import NameObject, StreamObject
 
@@ -48,7 +50,11 @@ def claim(data: bytes) -> tuple[str, str] | None:
         return None
 
 
-def _xmp(part: str, conformance: str) -> bytes:
+def _xmp(part: str, conformance: str, title: str | None) -> bytes:
+    dc = ("" if title is None else
+          '  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+          f'   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+          "</dc:title>\n  </rdf:Description>\n")
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -60,19 +66,47 @@ def _xmp(part: str, conformance: str) -> bytes:
         '  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n'
         f"   <pdf:Producer>{escape(PRODUCER)}</pdf:Producer>\n"
         "  </rdf:Description>\n"
+        f"{dc}"
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
         '<?xpacket end="w"?>'
     ).encode()
 
 
-def merge(pdfs: Sequence[bytes]) -> bytes:
-    """One PDF of the given ones, in order; PDF/A like its parts when they all are the same PDF/A."""
+def _lay_over(writer: PdfWriter, layer: bytes) -> None:
+    """Page i of `layer` drawn over page i of `writer`, its bottom-right corner on the page's."""
+    pages = PdfReader(BytesIO(layer)).pages
+    if len(pages) != len(writer.pages):
+        raise ValueError(f"the layer has {len(pages)} pages for {len(writer.pages)}")
+    for page, over in zip(writer.pages, pages, strict=True):
+        if page.get("/Rotate", 0):
+            page.transfer_rotation_to_content()
+        box, top = page.mediabox, over.mediabox
+        move = Transformation().translate(float(box.right) - float(top.right),
+                                          float(box.bottom) - float(top.bottom))
+        page.merge_transformed_page(over, move)
+
+
+def merge(pdfs: Sequence[bytes], *, title: str | None = None, bookmarks: Sequence[str] = (),
+          layer: bytes | None = None) -> bytes:
+    """One PDF of the given ones, in order; PDF/A like its parts when they all are the same PDF/A.
+
+    `title` is the document's title; `bookmarks`, when given, one title a part (at its first
+    page); `layer` a PDF with as many pages as the result, drawn over it (the page numbers)."""
     readers = [PdfReader(BytesIO(blob)) for blob in pdfs]
     writer = PdfWriter()
+    starts = []
     for reader in readers:
+        starts.append(len(writer.pages))
         writer.append(reader)
-    writer.add_metadata({"/Producer": PRODUCER})      # the Info dictionary the XMP below agrees with
+    if layer is not None:
+        _lay_over(writer, layer)
+    if bookmarks:
+        for name, start in zip(bookmarks, starts, strict=True):
+            writer.add_outline_item(title=name, page_number=start)
+        writer.page_mode = "/UseOutlines"
+    info = {"/Producer": PRODUCER, **({"/Title": title} if title is not None else {})}
+    writer.add_metadata(info)                          # the Info dictionary the XMP below agrees with
     claims = {_claim(r) for r in readers}
     if readers and len(claims) == 1 and None not in claims:
         [(part, conformance)] = claims
@@ -81,7 +115,7 @@ def merge(pdfs: Sequence[bytes]) -> bytes:
         if intents is not None:
             root[NameObject("/OutputIntents")] = intents.get_object().clone(writer)
         stream = StreamObject()                        # unfiltered, as PDF/A requires
-        stream.set_data(_xmp(part, conformance))
+        stream.set_data(_xmp(part, conformance, title))
         stream[NameObject("/Type")] = NameObject("/Metadata")
         stream[NameObject("/Subtype")] = NameObject("/XML")
         root[NameObject("/Metadata")] = writer._add_object(stream)

@@ -26,14 +26,17 @@ from tests.driver import CORPUS, Office
 CASE = "PIP-2026-0001"
 SUBJECT = "Laporan Keuangan 2026"
 PENGUMUMAN = f"{CASE} - Pengumuman - {SUBJECT}"
-PROMPT = "[Tulis uraian bagian ini di sini. Hapus petunjuk ini.]"
-FIRST_PART = "Informasi yang berkaitan dengan Badan Publik"
+FIRST_PART = "Pembuka"
 
 
 def concept_with_table_list_picture(skeleton: Path) -> bytes:
-    """The skeleton with its first part written, then a table, a list and a picture (corpus files)."""
+    """The skeleton with its title and first part written, then a table, a list and a picture
+    (corpus files); the other parts left as their prompts."""
     doc = Document(skeleton)
-    prompt = next(p for p in doc.paragraphs if p.text == PROMPT)
+    for row in doc.tables[1].rows:
+        if row.cells[0].text.startswith("Judul"):
+            row.cells[-1].paragraphs[0].text = SUBJECT
+    prompt = next(p for p in doc.paragraphs if p.text.startswith(f"[{FIRST_PART}:"))
     for r in prompt.runs[1:]:
         r.text = ""
     prompt.runs[0].text, prompt.runs[0].italic = "Dinas telah menerbitkan laporan keuangan.", None
@@ -121,11 +124,10 @@ def test_approval_delivers_the_letter_with_its_pdf_and_the_concepts_table_list_a
 
 
 def test_step_3_names_the_required_parts_left_empty(closed):
-    """The first review's message lists the berkala parts with only the prompt under them."""
+    """The first review's message names the berkala parts whose prompt still stands."""
     _office, seen, _bundle = closed
     message = str(seen["step3_message"])
-    assert "Bagian wajib yang tampak kosong" in message
-    assert "Informasi mengenai laporan keuangan" in message
+    assert "Bagian wajib yang tampak kosong: Dasar; Isi." in message
     assert FIRST_PART not in message
 
 
@@ -151,10 +153,13 @@ def test_the_closed_case_is_a_valid_bagit_bundle_with_softcopy_hardcopy_proofs_a
     hard = {p.name for p in (data / "hardcopy").iterdir()}
     assert {f"{CASE} - Disposisi - {SUBJECT}.pdf", f"{PENGUMUMAN}.pdf",
             f"{CASE} - Nota Pengembalian 1 - {SUBJECT}.pdf", f"{CASE} - Lembar Kendali - {SUBJECT}.pdf",
-            f"{CASE} - Berkas Cetak Lengkap.pdf"} == hard
+            f"{CASE} - Konsep - {SUBJECT} (disetujui).pdf", f"{CASE} - Berkas Cetak Lengkap.pdf"} == hard
     singles = [PdfReader(data / "hardcopy" / n) for n in hard if "Berkas Cetak" not in n]
     combined = PdfReader(data / "hardcopy" / f"{CASE} - Berkas Cetak Lengkap.pdf")
-    assert len(combined.pages) == sum(len(r.pages) for r in singles)
+    # the hardcopies, then one page naming the two proofs (junk bytes here) that cannot be printed
+    assert len(combined.pages) == sum(len(r.pages) for r in singles) + 1
+    listed = combined.pages[-1].extract_text()
+    assert "Bukti yang tidak dapat dicetak" in listed and "laman.png" in listed and "papan.jpg" in listed
     for name in soft:                                        # every generated docx opens
         if name.endswith(".docx"):
             Document(data / "softcopy" / name)
@@ -176,7 +181,7 @@ def test_every_pdf_in_the_bundle_is_pdfa_2b_the_letters_from_approval_included(c
     for single in singles:
         pdfcheck.assert_archival(single.read_bytes())
     pdfcheck.assert_archival((hard / f"{CASE} - Berkas Cetak Lengkap.pdf").read_bytes(),
-                             pages=sum(len(PdfReader(p).pages) for p in singles))
+                             pages=sum(len(PdfReader(p).pages) for p in singles) + 1)
 
 
 def test_the_control_sheet_lists_every_step_with_who_when_and_lateness(closed):

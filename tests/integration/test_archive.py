@@ -117,9 +117,10 @@ def test_a_bundle_is_a_valid_bag_and_building_it_again_changes_nothing(tmp_path)
     names = {f.relative_to(final / "data").as_posix() for f in (final / "data").rglob("*") if f.is_file()}
     assert names == {"softcopy/v1 - X - Disposisi - S.docx", "softcopy/v1 - X - Konsep - S.docx",
                      "softcopy/v2 - X - Konsep - S.docx", "bukti/X - Bukti Online - =1+1.png",
-                     "hardcopy/X - Disposisi - S.pdf", "hardcopy/X - Berkas Cetak Lengkap.pdf",
-                     "riwayat.xlsx", "daftar-isi.txt"}
-    assert len(PdfReader(final / "data" / "hardcopy" / "X - Berkas Cetak Lengkap.pdf").pages) == 1
+                     "hardcopy/X - Disposisi - S.pdf", "hardcopy/X - Konsep - S (disetujui).pdf",
+                     "hardcopy/X - Berkas Cetak Lengkap.pdf", "riwayat.xlsx", "daftar-isi.txt"}
+    # the disposition, the concept as approved (v2), the page listing the unreadable proof
+    assert len(PdfReader(final / "data" / "hardcopy" / "X - Berkas Cetak Lengkap.pdf").pages) == 3
     from openpyxl import load_workbook
 
     cell = load_workbook(final / "data" / "riwayat.xlsx").active["H2"]
@@ -127,6 +128,24 @@ def test_a_bundle_is_a_valid_bag_and_building_it_again_changes_nothing(tmp_path)
     before = (final / "manifest-sha256.txt").read_bytes()
     assert archive.build(final, p, fake_pdf)
     assert (final / "manifest-sha256.txt").read_bytes() == before
+
+
+def test_an_approved_concept_libreoffice_refuses_is_left_out_of_the_hardcopy_not_the_rest(tmp_path):
+    """The concept staff wrote fails to convert: the bundle is made, with the system's documents
+    printed and the concept only in softcopy/."""
+    from sop_docs.adapters.office import ConversionFailed
+
+    final = tmp_path / "archive" / "2026" / "X - S"
+
+    def refuses_the_concept(docs):
+        if any("(disetujui)" in name for name, _ in docs):
+            raise ConversionFailed("LibreOffice could not convert it")
+        return fake_pdf(docs)
+
+    assert archive.build(final, a_plan(tmp_path), refuses_the_concept)
+    hard = {f.name for f in (final / "data" / "hardcopy").iterdir()}
+    assert hard == {"X - Disposisi - S.pdf", "X - Berkas Cetak Lengkap.pdf"}
+    assert (final / "data" / "softcopy" / "v2 - X - Konsep - S.docx").is_file()
 
 
 def test_a_crash_mid_build_leaves_only_a_hidden_partial_folder_and_the_next_run_finishes(tmp_path):
