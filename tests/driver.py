@@ -165,9 +165,10 @@ class Office:
             self.save(f"inbox/fungsional/konsep {case}.docx",
                       fill_concept((self.root / "outbox" / "fungsional" / name).read_bytes()))
             self.scan()
-        while self.svc.db.case(case).step < step:
+        while (now := self.svc.db.case(case).step) < step:
             self.decide(case, "Sesuai")
             self.scan()
+            assert self.svc.db.case(case).step != now, self.rows()[case]["Pesan Sistem"]
 
     def add_proofs(self, case: str) -> None:
         self.save(f"inbox/fungsional/bukti_online/{case} laman.png", b"\x89PNG\r\n\x1a\n" + b"1" * 64)

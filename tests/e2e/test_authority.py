@@ -20,7 +20,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.driver import CORPUS, Office, unique_docx
+from tests.driver import CORPUS, Office, fill_concept, unique_docx
 
 REPO = Path(__file__).resolve().parents[2]
 USERS = {"ppid_kabid": "Siti Rahma", "ppid_sekdis": "Budi Santoso", "ppid_kadis": "Hj. Aminah",
@@ -100,12 +100,14 @@ def to_step(office: Office, case: str, step: int) -> None:
     if office.svc.db.case(case).step == 2:
         (name,) = [n for n in office.outbox("fungsional") if n.startswith(f"{case} - Konsep")]
         saved_by(office.save(f"inbox/fungsional/konsep {case}.docx",
-                             (office.root / "outbox" / "fungsional" / name).read_bytes()), "ppid_ani")
+                             fill_concept((office.root / "outbox" / "fungsional" / name)
+                                          .read_bytes())), "ppid_ani")
         office.scan()
-    while office.svc.db.case(case).step < step:
-        holder = office.svc.sop.step(office.svc.db.case(case).step).role
+    while (now := office.svc.db.case(case).step) < step:
+        holder = office.svc.sop.step(now).role
         decide_as(office, HOLDERS[holder], case, "Sesuai")
         office.scan()
+        assert office.svc.db.case(case).step != now, office.rows()[case]["Pesan Sistem"]
 
 
 def add_proofs(office: Office, case: str) -> None:
@@ -180,14 +182,14 @@ def test_a_concept_saved_by_someone_outside_the_role_is_answered(office):
     inbox/fungsional/ is quarantined with a note naming who saved it; a group member's counts."""
     case = open_case(office)
     skeleton = office.draft_file("fungsional")
-    target = office.save("inbox/fungsional/konsep.docx", skeleton.read_bytes())
+    target = office.save("inbox/fungsional/konsep.docx", fill_concept(skeleton.read_bytes()))
     saved_by(target, "ppid_kabid")
     office.scan()
     assert office.svc.db.case(case).step == 2
     [note] = [p for p in (office.root / "quarantine").iterdir() if p.suffix == ".txt"]
     text = note.read_text("utf-8")
     assert "hanya dapat disimpan oleh Fungsional" in text and "ppid_kabid (Kabid/Kasubag)" in text
-    target = office.save("inbox/fungsional/konsep.docx", skeleton.read_bytes())
+    target = office.save("inbox/fungsional/konsep.docx", fill_concept(skeleton.read_bytes()))
     saved_by(target, "ppid_ani")
     office.scan()
     assert office.svc.db.case(case).step == 3
