@@ -50,9 +50,11 @@ def deciding_roles(sop: Sop) -> list[str]:
 
 class RegisterProjection:
     def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
-                 clock: Callable[[], datetime], access: Access | None = None) -> None:
+                 clock: Callable[[], datetime], access: Access | None = None,
+                 marked: str | None = None) -> None:
         self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
         self.access = access or Access()
+        self.marked = marked      # the mark every document carries (sop.toml holds examples)
 
     def channels(self) -> list[Channel]:
         """register.xlsx for everyone; with authorization "owner" it is an overview and each
@@ -137,14 +139,15 @@ class RegisterProjection:
         history = self.history([r.case_id for r in rows] if channel.role else None)
         notices = self.notices(channel.role)
         decide_in = None if channel.decides else self.where_to_decide()
-        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in)).encode()).hexdigest()
+        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in, self.marked))
+                                     .encode()).hexdigest()
         hash_key, print_key = f"{channel.key}_hash", f"{channel.key}_fingerprint"
         if (expected is not None and expected == self.db.get_meta(hash_key)
                 and fingerprint == self.db.get_meta(print_key)):
             return True
         channel.path.parent.mkdir(parents=True, exist_ok=True)
         ok = register.write(channel.path, register.build(rows, history, notices,
-                                                         decide_in=decide_in),
+                                                         decide_in=decide_in, marked=self.marked),
                             expected_hash=expected, writable=channel.decides,
                             group=self.access.group_of(channel.role) if channel.role else None)
         if ok:
