@@ -197,13 +197,14 @@ class Intake:
 
     def _wrong_step(self, a: Arrival, sha: str, e: IllegalMove) -> None:
         """The case is not waiting for this file: say where it is, in the SOP's words."""
-        cid = self._linked_case(a, sha)
+        inside, named = self._links(a, sha)
+        cid = inside or named
         case = self.db.case(cid) if cid else None
         where = str(e)
         if case is not None and case.step in self.sop.steps:
             step = self.sop.step(case.step)
             where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
-        self.quarantine(a, sha, "wrong_step", detail=where, case=cid)
+        self.quarantine(a, sha, "wrong_step", detail=where, case=cid, inside=inside is not None)
 
     def _links(self, a: Arrival, sha: str) -> tuple[str | None, str | None]:
         """The case ids of this SOP the file carries: the one stamped inside (any Word package,
@@ -241,7 +242,8 @@ class Intake:
                             case=self._linked_case(a, sha))
             return
         if a.role is None:
-            self.quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
+            self.quarantine(a, sha, "outside_role", detail="Folder inbox tiap peran: " + ", ".join(
+                f"inbox/{role}/ ({r.name})" for role, r in self.sop.roles.items()) + ".")
             return
         inside, named = self._links(a, sha)
         if inside and named and inside != named:  # which one is meant is not guessed
@@ -255,7 +257,7 @@ class Intake:
         case = self.db.case(linked) if linked else None
         if linked and (case is None or case.status != "open"):
             if not (intake and (case is not None or named is None)):
-                self.quarantine(a, sha, "unknown_case", case=linked)
+                self.quarantine(a, sha, "unknown_case", case=linked, inside=inside == linked)
                 return
             # a closed case's document reused as material, or an id inside a foreign document
             log.info("%s carries %s (%s); taken as new material", shown(a.rel), linked,
@@ -322,16 +324,18 @@ class Intake:
     # ------------------------------------------------------------------ answers
     def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
                    case: str | None = None, received_at: datetime | None = None,
-                   keep: bool = True, move: bool = False, remove: bool = True) -> None:
+                   keep: bool = True, move: bool = False, remove: bool = True,
+                   inside: bool = False) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
         tell the case concerned (if known) in the register; recorded first, like every step.
         `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
         moves the file itself there instead of a kept copy; `remove=False` leaves the file where
-        it is (a register about to be written anew)."""
+        it is (a register about to be written anew); `inside`: `case` was read inside the
+        document, so the note never advises renaming it."""
         display = visible(a.path.name)          # NFC (macOS saves NFD), nothing invisible
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, display, role_name=role_name, detail=detail,
-                                     case_id=case, received_at=received_at,
+                                     case_id=case, received_at=received_at, inside=inside,
                                      inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
         message = notes.register_message(reason, display)
         now = self.clock()
