@@ -35,7 +35,7 @@ _WATERMARK = (
     'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
     '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
     'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>'
-    '</v:shapetype><v:shape id="SopDocsContohWatermark" o:spid="_x0000_s2049" '
+    '</v:shapetype><v:shape id="SopDocsContohWatermark{n}" o:spid="_x0000_s{spid}" '
     'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:470pt;'
     'height:70pt;rotation:315;z-index:-251657216;mso-position-horizontal:center;'
     'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
@@ -62,7 +62,7 @@ def _headers(doc: Document):  # type: ignore[no-untyped-def]
 
 def mark_document(doc: Document, line: str, watermark: str) -> None:
     """Put `line` (red, bold, centred) first in every header of `doc`, with `watermark` behind."""
-    for header in _headers(doc):
+    for n, header in enumerate(_headers(doc), start=1):     # one shape id per header, as Word
         first = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
         p = first.insert_paragraph_before()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -71,4 +71,4 @@ def mark_document(doc: Document, line: str, watermark: str) -> None:
         r.bold = True
         r.font.size = Pt(9)
         r.font.color.rgb = RED
-        p._p.addnext(parse_xml(_WATERMARK.format(text=quoteattr(watermark))))
+        p._p.addnext(parse_xml(_WATERMARK.format(text=quoteattr(watermark), n=n, spid=2048 + n)))
