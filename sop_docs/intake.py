@@ -126,12 +126,16 @@ class Intake:
                                 case=self._linked_case(a, sha))
                 return
             a = replace(a, person=verdict.person, title=verdict.title)
-        hidden = [p for p in PurePosixPath(a.rel).parts if p.startswith(".")]
+        parts = PurePosixPath(a.rel).parts
+        hidden = [p for p in parts if p.startswith(".")]
         if hidden:                                # hidden from the person who saved it
             folder = hidden[0] if hidden[0] != a.path.name else ""
-            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha), detail=(
-                f"Folder '{folder}' juga diawali titik: simpan berkas langsung di folder inbox "
-                "peran Anda." if folder else ""))
+            # "save again" names the folder above the hidden one: saved back into it, the file
+            # would be answered again
+            above = "/".join(parts[:parts.index(folder)]) + "/" if folder else None
+            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha), inbox=above,
+                            detail=(f"Folder '{folder}' juga diawali titik: simpan berkas "
+                                    "langsung di folder inbox peran Anda." if folder else ""))
             return
         try:
             self._route(a, sha)
@@ -325,18 +329,19 @@ class Intake:
     def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
                    case: str | None = None, received_at: datetime | None = None,
                    keep: bool = True, move: bool = False, remove: bool = True,
-                   inside: bool = False) -> None:
+                   inside: bool = False, inbox: str | None = None) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
         tell the case concerned (if known) in the register; recorded first, like every step.
         `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
         moves the file itself there instead of a kept copy; `remove=False` leaves the file where
         it is (a register about to be written anew); `inside`: `case` was read inside the
-        document, so the note never advises renaming it."""
+        document, so the note never advises renaming it; `inbox`: the folder to save into again,
+        when not the one the file came from."""
         display = visible(a.path.name)          # NFC (macOS saves NFD), nothing invisible
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, display, role_name=role_name, detail=detail,
                                      case_id=case, received_at=received_at, inside=inside,
-                                     inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
+                                     inbox=inbox or PurePosixPath(a.rel).parent.as_posix() + "/")
         message = notes.register_message(reason, display)
         now = self.clock()
         name = quarantine_name(display, now.strftime("%Y%m%d-%H%M%S"))
