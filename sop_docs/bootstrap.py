@@ -12,7 +12,7 @@ from pathlib import Path
 import holidays
 from filelock import FileLock, Timeout
 
-from sop_docs import guard, sharecheck
+from sop_docs import contoh, guard, sharecheck
 from sop_docs.adapters import lo_orphans, office, share
 from sop_docs.core import access as access_rules
 from sop_docs.core.access import Access
@@ -98,8 +98,14 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
             log.warning("%s was missing; made it again", made)
         for problem in sharecheck.check(ws, sop, access, [db.path, backup_folder(ws, settings)]):
             log.warning("share layout: %s (see docs/service.md)", problem)
+    examples = contoh.find(ws.root, settings, ws.templates)
+    if exclusive and examples:
+        log.warning("sop.toml still holds %d example value(s) (%s): every document is marked "
+                    "as not official until they are replaced and the service restarted; see "
+                    "`sop-docs check`", len(examples), ", ".join(v.where for v in examples))
     return Service(ws, sop, settings, db, blobs, calendar,
-                   Paperwork(sop, settings, ws.templates, ws.root), clock, convert,
+                   Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples)),
+                   clock, convert,
                    on_close=lock.release if exclusive else None, access=access)
 
 

@@ -154,7 +154,12 @@ def status(directory: Path) -> None:
     with _reading(directory) as svc:
         rows = svc.register_rows()
         access = svc.access
+        marked = svc.paperwork.mark
     console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
+    if marked:
+        console.print("[bold yellow]Peringatan: sop.toml masih berisi data contoh; setiap "
+                      f"dokumen diberi tanda \"{marked}\". Lihat `sop-docs check`. "
+                      "(Example values in sop.toml: documents are marked as not official.)[/]")
     if access.mode == "none":
         console.print('[bold yellow]Peringatan: authorization = "none" — keputusan tidak tercatat '
                       "atas nama orang dan siapa pun yang dapat menyimpan register dapat "
@@ -204,12 +209,22 @@ def verify(directory: Path) -> None:
 def check(directory: Path) -> None:
     """Report what in the folders is wider than the share layout (docs/service.md); exit 1 if any.
 
+    Also lists the example values sop.toml still holds (they mark every document as not
+    official; they do not change the exit code: a try-out office runs on them).
+
     Example: sop-docs check /srv/ppid
     """
-    from sop_docs import sharecheck
+    from sop_docs import contoh, sharecheck
     from sop_docs.bootstrap import backup_folder, database_path, load_access, load_office
 
     ws, settings, sop = load_office(directory)
+    examples = contoh.find(ws.root, settings, ws.templates)
+    for v in examples:
+        click.echo(f"sop.toml {v.where}: nilai contoh — {v.explanation}")
+    if examples:
+        click.echo(f"{len(examples)} nilai contoh di sop.toml: setiap dokumen diberi tanda "
+                   f"\"{contoh.mark(examples)}\" sampai semuanya diganti dan layanan "
+                   "dijalankan ulang.")
     access = load_access(settings, sop)
     problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
                                                   backup_folder(ws, settings)])

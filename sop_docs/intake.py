@@ -127,12 +127,16 @@ class Intake:
                                 case=self._linked_case(a, sha))
                 return
             a = replace(a, person=verdict.person, title=verdict.title)
-        hidden = [p for p in PurePosixPath(a.rel).parts if p.startswith(".")]
+        parts = PurePosixPath(a.rel).parts
+        hidden = [p for p in parts if p.startswith(".")]
         if hidden:                                # hidden from the person who saved it
             folder = hidden[0] if hidden[0] != a.path.name else ""
-            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha), detail=(
-                f"Folder '{folder}' juga diawali titik: simpan berkas langsung di folder inbox "
-                "peran Anda." if folder else ""))
+            # "save again" names the folder above the hidden one: saved back into it, the file
+            # would be answered again
+            above = "/".join(parts[:parts.index(folder)]) + "/" if folder else None
+            self.quarantine(a, sha, "hidden", case=self._linked_case(a, sha), inbox=above,
+                            detail=(f"Folder '{folder}' juga diawali titik: simpan berkas "
+                                    "langsung di folder inbox peran Anda." if folder else ""))
             return
         try:
             self._route(a, sha)
@@ -198,13 +202,14 @@ class Intake:
 
     def _wrong_step(self, a: Arrival, sha: str, e: IllegalMove) -> None:
         """The case is not waiting for this file: say where it is, in the SOP's words."""
-        cid = self._linked_case(a, sha)
+        inside, named = self._links(a, sha)
+        cid = inside or named
         case = self.db.case(cid) if cid else None
         where = str(e)
         if case is not None and case.step in self.sop.steps:
             step = self.sop.step(case.step)
             where = f"Tahap {step.title}, dipegang {self.sop.roles[step.role].name}"
-        self.quarantine(a, sha, "wrong_step", detail=where, case=cid)
+        self.quarantine(a, sha, "wrong_step", detail=where, case=cid, inside=inside is not None)
 
     def _links(self, a: Arrival, sha: str) -> tuple[str | None, str | None]:
         """The case ids of this SOP the file carries: the one stamped inside (any Word package,
@@ -242,7 +247,8 @@ class Intake:
                             case=self._linked_case(a, sha))
             return
         if a.role is None:
-            self.quarantine(a, sha, "unlinked", detail="Berkas tidak berada di folder peran.")
+            self.quarantine(a, sha, "outside_role", detail="Folder inbox tiap peran: " + ", ".join(
+                f"inbox/{role}/ ({r.name})" for role, r in self.sop.roles.items()) + ".")
             return
         inside, named = self._links(a, sha)
         if inside and named and inside != named:  # which one is meant is not guessed
@@ -256,7 +262,7 @@ class Intake:
         case = self.db.case(linked) if linked else None
         if linked and (case is None or case.status != "open"):
             if not (intake and (case is not None or named is None)):
-                self.quarantine(a, sha, "unknown_case", case=linked)
+                self.quarantine(a, sha, "unknown_case", case=linked, inside=inside == linked)
                 return
             # a closed case's document reused as material, or an id inside a foreign document
             log.info("%s carries %s (%s); taken as new material", shown(a.rel), linked,
@@ -323,17 +329,20 @@ class Intake:
     # ------------------------------------------------------------------ answers
     def quarantine(self, a: Arrival, sha: str, reason: str, *, detail: str = "",
                    case: str | None = None, received_at: datetime | None = None,
-                   keep: bool = True, move: bool = False, remove: bool = True) -> None:
+                   keep: bool = True, move: bool = False, remove: bool = True,
+                   inside: bool = False, inbox: str | None = None) -> None:
         """Move the file to quarantine/ (never over another file) beside an Indonesian note, and
         tell the case concerned (if known) in the register; recorded first, like every step.
         `keep=False` (a link, a FIFO) puts only the note there; `move=True` (too large to copy)
         moves the file itself there instead of a kept copy; `remove=False` leaves the file where
-        it is (a register about to be written anew)."""
+        it is (a register about to be written anew); `inside`: `case` was read inside the
+        document, so the note never advises renaming it; `inbox`: the folder to save into again,
+        when not the one the file came from."""
         display = visible(a.path.name)          # NFC (macOS saves NFD), nothing invisible
         role_name = self.sop.roles[a.role].name if a.role else "pengirim"
         note = notes.quarantine_note(reason, display, role_name=role_name, detail=detail,
-                                     case_id=case, received_at=received_at,
-                                     inbox=PurePosixPath(a.rel).parent.as_posix() + "/")
+                                     case_id=case, received_at=received_at, inside=inside,
+                                     inbox=inbox or PurePosixPath(a.rel).parent.as_posix() + "/")
         message = notes.register_message(reason, display)
         now = self.clock()
         name = quarantine_name(display, now.strftime("%Y%m%d-%H%M%S"))

@@ -45,9 +45,11 @@ def letter_number(settings: Settings, seq: int, when: datetime) -> str:
 
 class Paperwork:
     def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path,
-                 names: Callable[[str], str] = identity.display_name) -> None:
+                 names: Callable[[str], str] = identity.display_name,
+                 mark: str | None = None) -> None:
         self.sop, self.settings, self.templates, self.root = sop, settings, templates, root
         self.names = names
+        self.mark = mark          # printed on every document while sop.toml holds examples
 
     def _official(self, role: str) -> dict[str, str]:
         o = dict(self.settings.officials.get(role, {}))
@@ -104,7 +106,8 @@ class Paperwork:
 
     def render(self, key: str, case: CaseRow, now: datetime, extra: Mapping[str, Any]) -> bytes:
         ctx = {**self._common(case, now), **extra}
-        return docx.render(self._template(key), ctx, images=self._images(), link=case.id)
+        return docx.render(self._template(key), ctx, images=self._images(), link=case.id,
+                           mark=self.mark)
 
     def disposisi(self, case: CaseRow, now: datetime, *, material: str, deadline: datetime,
                   to_role: str, person: str | None = None, person_title: str = "") -> bytes:
@@ -167,7 +170,8 @@ class Paperwork:
                "tempat": self.settings.office.get("kota", ""),
                "penandatangan": self._official(signer_role)}
         return docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
-                                      images=self._images(), link=case.id)
+                                      images=self._images(), link=case.id,
+                                      mark=self.mark)
 
 
 KENDALI_TEMPLATE = "Lembar Kendali.docx"
@@ -200,7 +204,8 @@ def lembar_kendali(pw: Paperwork, case: CaseRow, now: datetime, rows: list[Any])
                      for r in rows],
            "total_waktu": _durasi(total),
            "jumlah_terlambat": sum(1 for r in rows if r.late)}
-    return docx.render(_kendali_template(pw.templates), ctx, images=pw._images(), link=case.id)
+    return docx.render(_kendali_template(pw.templates), ctx, images=pw._images(), link=case.id,
+                       mark=pw.mark)
 
 
 def _durasi(minutes: int) -> str:

@@ -55,10 +55,12 @@ def deciding_roles(sop: Sop) -> list[str]:
 
 class RegisterProjection:
     def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
-                 clock: Callable[[], datetime], access: Access | None = None) -> None:
+                 clock: Callable[[], datetime], access: Access | None = None,
+                 marked: str | None = None) -> None:
         self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
         self.access = access or Access()
         self.disposisi: Disposisi | None = None    # the giver's sheet (set by the service)
+        self.marked = marked      # the mark every document carries (sop.toml holds examples)
 
     def channels(self) -> list[Channel]:
         """register.xlsx for everyone; with authorization "owner" it is an overview and each
@@ -146,14 +148,14 @@ class RegisterProjection:
         decide_in = None if channel.decides else self.where_to_decide()
         sheet = (self.disposisi.rows() if self.disposisi and self.disposisi.here(channel)
                  else None)
-        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in, sheet)).encode()
-                                     ).hexdigest()
+        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in, sheet,
+                                           self.marked)).encode()).hexdigest()
         hash_key, print_key = f"{channel.key}_hash", f"{channel.key}_fingerprint"
         if (expected is not None and expected == self.db.get_meta(hash_key)
                 and fingerprint == self.db.get_meta(print_key)):
             return True
         channel.path.parent.mkdir(parents=True, exist_ok=True)
-        wb = register.build(rows, history, notices, decide_in=decide_in)
+        wb = register.build(rows, history, notices, decide_in=decide_in, marked=self.marked)
         if sheet is not None and self.disposisi is not None:
             disposisi_sheet.add_sheet(wb, sheet, [k.name for k in self.sop.kinds],
                                       self.disposisi.people())

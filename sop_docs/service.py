@@ -58,7 +58,8 @@ class Service:
                                lambda role: self.access.group_of(role) if role else None)
         self.recorder = Recorder(db, self.journal, blobs)
         self.authority = Authority(sop, self.access)
-        self.projection = RegisterProjection(ws, sop, db, calendar, clock, self.access)
+        self.projection = RegisterProjection(ws, sop, db, calendar, clock, self.access,
+                                             marked=paperwork.mark)
         self.intake = Intake(ws, sop, settings, db, blobs, calendar, paperwork, self.recorder,
                              clock, convert, self.authority)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,

@@ -44,6 +44,7 @@ from lxml import etree
 from sop_docs.adapters import externals
 from sop_docs.adapters.docxkeep import keep_end_with_next
 from sop_docs.adapters.docxlink import ILLEGAL_XML, LINK_PROPERTY, link_package, read_link, set_link
+from sop_docs.adapters.docxmark import mark_document
 from sop_docs.errors import TemplateProblem
 
 __all__ = [
@@ -71,6 +72,7 @@ PROMPTS = frozenset(
 )
 
 LOGO_HEIGHT = Mm(20)
+WATERMARK = "BUKAN NASKAH RESMI"   # behind the text of a marked document
 
 _LIBRARY_ERRORS = (
     PackageNotFoundError,
@@ -156,9 +158,12 @@ def _context(tpl: DocxTemplate, context: Mapping[str, Any], images) -> dict[str,
     return ctx
 
 
-def _finish(tpl: DocxTemplate, template: Path, ctx: dict[str, Any], link: str | None) -> bytes:
+def _finish(tpl: DocxTemplate, template: Path, ctx: dict[str, Any], link: str | None,
+            mark: str | None = None) -> bytes:
     try:
         tpl.render(ctx, jinja_env=_environment(), autoescape=True)
+        if mark:
+            mark_document(tpl.docx, mark, WATERMARK)
         if link is not None:
             link_package(tpl.docx.part.package, clean_value(str(link)))
         out = BytesIO()
@@ -176,19 +181,21 @@ def render(
     *,
     images: Mapping[str, Path] | None = None,
     link: str | None = None,
+    mark: str | None = None,
 ) -> bytes:
     """Fill `template` with `context` and return the .docx bytes (linked to case `link`, if given).
 
     `images` maps context keys to picture files, each inserted 20 mm high (a missing file prints
-    nothing). Raises TemplateProblem when the template is missing, broken, uses a field the
-    context lacks, or tries something the sandbox forbids.
+    nothing). `mark`, when given, is printed atop every page with a watermark behind: the
+    document is not official (`docxmark`). Raises TemplateProblem when the template is missing,
+    broken, uses a field the context lacks, or tries something the sandbox forbids.
     """
     tpl = _load(template)
     try:
         ctx = _context(tpl, context, images)
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
-    return _finish(tpl, template, ctx, link)
+    return _finish(tpl, template, ctx, link, mark)
 
 
 def render_pengumuman(
@@ -198,12 +205,13 @@ def render_pengumuman(
     *,
     images: Mapping[str, Path] | None = None,
     link: str | None = None,
+    mark: str | None = None,
 ) -> bytes:
     """Fill the Pengumuman template with `isi` = the approved concept's body, as a sub-document.
 
     The concept keeps its tables, lists and pictures (docxcompose re-maps styles, numbering and
-    media). Raises ValueError when `concept` is not a readable docx, TemplateProblem for template
-    trouble.
+    media); `mark` as for `render`. Raises ValueError when `concept` is not a readable docx,
+    TemplateProblem for template trouble.
     """
     body = concept_body(concept)
     tpl = _load(template)
@@ -212,7 +220,7 @@ def render_pengumuman(
         ctx["isi"] = tpl.new_subdoc(BytesIO(body))
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
-    letter = _finish(tpl, template, ctx, link)
+    letter = _finish(tpl, template, ctx, link, mark)
     try:
         return externals.strip_docx(letter)        # whatever docxcompose left dangling goes too
     except ValueError as exc:

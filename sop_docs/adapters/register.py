@@ -61,6 +61,10 @@ HELP = [
     "Berkas yang tidak dapat diproses dipindahkan ke folder quarantine/ dengan catatan; daftarnya "
     "ada pada lembar 'Pemberitahuan'.",
 ]
+MARKED_HELP = ("PERHATIAN: sop.toml masih berisi data contoh (logo, nama/NIP pejabat, alamat). "
+               "Setiap dokumen yang dibuat sistem diberi tanda \"{mark}\" dan tidak boleh "
+               "dipakai sebagai naskah resmi. Minta administrator mengganti data contoh itu "
+               "(daftarnya: `sop-docs check`) lalu menjalankan ulang layanan.")
 
 
 @dataclass(frozen=True)
@@ -246,9 +250,12 @@ _EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
-          notices: Sequence[Notice] = (), *, decide_in: str | None = None) -> Workbook:
+          notices: Sequence[Notice] = (), *, decide_in: str | None = None,
+          marked: str | None = None) -> Workbook:
     """The register: open cases (the decision channel), notices, history and help, in that order.
-    With `decide_in` (where each role decides instead) it is an overview: nothing to type."""
+    With `decide_in` (where each role decides instead) it is an overview: nothing to type.
+    `marked` is the mark every document carries while sop.toml holds example values: said first
+    in the help sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_OPEN
@@ -263,7 +270,7 @@ def build(rows: Sequence[RegisterRow], history: Sequence[HistoryRow],
     _print_setup(ws)
     _notices_sheet(wb, notices)
     _history_sheet(wb, SHEET_HISTORY, history)
-    _help_sheet(wb, decide_in)
+    _help_sheet(wb, decide_in, marked)
     return wb
 
 
@@ -361,17 +368,24 @@ def _notices_sheet(wb: Workbook, notices: Sequence[Notice]) -> None:
     ns.protection.sheet = True
 
 
-def _help_sheet(wb: Workbook, decide_in: str | None = None) -> None:
-    """How to use the register, in Indonesian, read-only."""
+def _help_sheet(wb: Workbook, decide_in: str | None = None, marked: str | None = None) -> None:
+    """How to use the register, in Indonesian, read-only; a warning first while the documents
+    are marked as not official."""
     gs = wb.create_sheet(SHEET_HELP)
     lines = HELP if decide_in is None else [
         HELP[0], "Register ini adalah ikhtisar semua kasus yang masih berjalan; di sini tidak ada "
         "yang perlu diisi.", f"Keputusan dipilih di register peran masing-masing: {decide_in}.",
         "Di sana hanya pemegang peran itu yang dapat menyimpan, sehingga keputusan tercatat atas "
         "nama orang yang mengambilnya.", *HELP[1:]]
-    for r, line in enumerate(lines, start=1):
+    warning = [MARKED_HELP.format(mark=marked), ""] if marked else []
+    for r, line in enumerate([*warning, *lines], start=1):
         put_text(gs.cell(r, 1), line)
-    gs["A1"].font = Font(name=FONT, bold=True, size=13)
+    if warning:
+        gs["A1"].font = Font(name=FONT, bold=True, color="C00000")
+        gs["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+        gs.row_dimensions[1].height = 3 * LINE_HEIGHT
+    title = f"A{len(warning) + 1}"
+    gs[title].font = Font(name=FONT, bold=True, size=13)
     gs.column_dimensions["A"].width = 110
     gs.protection.sheet = True
 

@@ -36,6 +36,15 @@ _ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 
 _SAVE_AS_DOCX = "pilih File > Simpan Sebagai (Save As), pilih jenis 'Dokumen Word (*.docx)'"
 
+# Where the case id was read inside the document, renaming the file changes nothing (the id inside
+# wins, see intake.py): the content has to move into the file the system delivered for the case.
+_INSIDE_WINS = ("Mengganti nama berkas saja tidak cukup: Nomor Agenda yang tercatat di dalam "
+                "dokumen yang berlaku, bukan nama berkasnya.")
+_COPY_INTO = ("buka berkas kasus yang dimaksud yang dikirim sistem di folder {outbox} (namanya "
+              "diawali Nomor Agenda kasus itu), salin seluruh isi dokumen ini ke dalamnya (Ctrl+A, "
+              "Ctrl+C, lalu Ctrl+V), lalu simpan berkas itu dengan File > Simpan Sebagai ke "
+              "folder {folder}")
+
 
 @dataclass(frozen=True)
 class _Note:
@@ -43,13 +52,17 @@ class _Note:
 
     `detail` says where the caller's detail goes: "technical" (English from the sniffer or
     LibreOffice, labelled for the administrator), "in_text" (already woven into the templates)
-    or "extra" (appended as "Keterangan").
+    or "extra" (appended as "Keterangan"). `problem_inside` and `steps_inside`, when given, are
+    what the clerk reads instead when the case id was read inside the document, where renaming
+    the file does nothing.
     """
 
     short: str
     problem: str
     steps: tuple[str, ...]
     detail: Literal["technical", "in_text", "extra"] = "technical"
+    problem_inside: str | None = None
+    steps_inside: tuple[str, ...] | None = None
 
 
 _NOTES: dict[str, _Note] = {
@@ -147,6 +160,17 @@ _NOTES: dict[str, _Note] = {
         ),
         detail="extra",
     ),
+    "outside_role": _Note(
+        short="berkas tidak disimpan di folder peran mana pun",
+        problem="Berkas ini disimpan di {folder}, bukan di folder inbox salah satu peran, "
+        "sehingga sistem tidak tahu siapa yang mengirimnya dan untuk apa.",
+        steps=(
+            "Simpan berkas ke folder inbox peran Anda sendiri (daftarnya di bawah), bukan langsung "
+            "di inbox/ dan bukan di folder lain yang dibuat sendiri.",
+            "Bila berkas ini bukan milik Anda, laporkan kepada administrator.",
+        ),
+        detail="extra",
+    ),
     "wrong_step": _Note(
         short="kasusnya tidak sedang berada pada tahap Anda",
         problem="Dokumen ini tertaut ke {case}, tetapi kasus itu tidak sedang menunggu dokumen "
@@ -159,6 +183,14 @@ _NOTES: dict[str, _Note] = {
             "Nomor Agenda yang benar, lalu {save_again}.",
         ),
         detail="in_text",
+        problem_inside="Di dalam dokumen ini tercatat {case}, tetapi kasus itu tidak sedang "
+        "menunggu dokumen dari {role_name}.{where}",
+        steps_inside=(
+            "Periksa kolom 'Tahap' dan 'Posisi' di register.",
+            "Bila kasus sudah berpindah ke pihak lain, tidak ada yang perlu dikirim sekarang; "
+            "bila perubahan Anda masih diperlukan, sampaikan kepada pemegang kasus saat ini.",
+            f"Bila berkas ini sebenarnya untuk kasus lain: {_COPY_INTO}. {_INSIDE_WINS}",
+        ),
     ),
     "duplicate": _Note(
         short="isinya sama dengan berkas yang sudah diterima",
@@ -178,9 +210,19 @@ _NOTES: dict[str, _Note] = {
             "perbaiki nama berkas lalu {save_again}.",
             "Bila kasusnya sudah selesai dan Anda hendak membuat pengumuman baru, "
             "Kabid/Kasubag menyimpan bahan informasinya ke folder inbox/kabid_kasubag/ "
-            "untuk membuka kasus baru.",
+            "dengan nama yang tidak diawali Nomor Agenda, untuk membuka kasus baru.",
         ),
         detail="in_text",
+        problem_inside="Di dalam dokumen ini tercatat {number}, yang tidak ada di register atau "
+        "kasusnya sudah ditutup. Dokumen ini mungkin disalin dari berkas kasus lain.",
+        steps_inside=(
+            "Cari Nomor Agenda kasus yang dimaksud di register (kolom 'No. Agenda'). "
+            + _INSIDE_WINS,
+            f"B{_COPY_INTO[1:]}.",
+            "Bila kasusnya sudah selesai dan Anda hendak membuat pengumuman baru, "
+            "Kabid/Kasubag menyimpan bahan informasinya ke folder inbox/kabid_kasubag/ "
+            "dengan nama yang tidak diawali Nomor Agenda, untuk membuka kasus baru.",
+        ),
     ),
     "conversion_failed": _Note(
         short="berkas tidak dapat diubah menjadi .docx",
@@ -200,9 +242,9 @@ _NOTES: dict[str, _Note] = {
             "Bila dokumen ini memang untuk {case}: ganti nama berkas agar diawali Nomor Agenda "
             "itu, lalu {save_again}.",
             "Bila dokumen ini untuk {detail}: buka berkas {detail} yang dikirim sistem di folder "
-            "outbox Anda, salin isi dokumen ini ke dalamnya (Ctrl+A, Ctrl+C, lalu Ctrl+V), dan "
-            "{save_again}. Mengganti nama saja tidak cukup, karena Nomor Agenda di dalam "
-            "dokumen yang berlaku.",
+            "{outbox}, salin seluruh isi dokumen ini ke dalamnya (Ctrl+A, Ctrl+C, lalu Ctrl+V), "
+            "lalu simpan berkas itu dengan File > Simpan Sebagai ke folder {folder}. "
+            + _INSIDE_WINS,
         ),
         detail="in_text",
     ),
@@ -306,6 +348,11 @@ def inbox_folder(role_name: str) -> str:
     return f"inbox/{slug}/" if slug else "inbox/"
 
 
+def outbox_folder(role_name: str) -> str:
+    """The outbox of a role, where the system delivers its files: "outbox/fungsional/"."""
+    return "out" + inbox_folder(role_name)[2:]
+
+
 def format_when(moment: datetime) -> str:
     """An Indonesian date and time: "12 Maret 2026 pukul 10.15 WIB" (zone only when known)."""
     text = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} pukul {moment:%H.%M}"
@@ -326,6 +373,7 @@ def quarantine_note(
     case_id: str | None = None,
     inbox: str | None = None,
     received_at: datetime | None = None,
+    inside: bool = False,
 ) -> str:
     """The note put beside a quarantined file: what was wrong and the steps to put it right.
 
@@ -335,11 +383,16 @@ def quarantine_note(
     for "duplicate" it may name the earlier file, and `received_at` gives when it was received;
     for "unknown_case" it may carry the claimed id instead of `case_id`. For the file-format
     reasons and "conversion_failed" `detail` is technical text, shown labelled for the
-    administrator; for any other reason it is appended as "Keterangan".
+    administrator; for any other reason it is appended as "Keterangan". `inside` says the case
+    id was read inside the document (it wins over the name): the advice then never says to
+    rename the file.
     """
     note = _NOTES.get(reason, _UNKNOWN)
     folder = inbox or inbox_folder(role_name)
     fields = _fields(file_name, role_name, folder, detail, case_id, received_at)
+    problem, steps = note.problem, note.steps
+    if inside:
+        problem, steps = note.problem_inside or problem, note.steps_inside or steps
     lines = [
         "CATATAN KARANTINA",
         "",
@@ -351,11 +404,11 @@ def quarantine_note(
         f"Dari folder : {folder}",
         "",
         "Masalah:",
-        note.problem.format(**fields),
+        problem.format(**fields),
         "",
         "Yang perlu dilakukan:",
     ]
-    lines += [f"{number}. {step.format(**fields)}" for number, step in enumerate(note.steps, start=1)]
+    lines += [f"{number}. {step.format(**fields)}" for number, step in enumerate(steps, start=1)]
     lines += [
         "",
         "Berkas ini disimpan di folder karantina (quarantine/) dan tidak akan diproses lagi. "
@@ -389,6 +442,8 @@ def _fields(
     claimed = case_id or detail
     return {
         "save_again": f"simpan ulang ke folder {folder}",
+        "folder": folder,
+        "outbox": outbox_folder(role_name),
         "save_as_docx": _SAVE_AS_DOCX,
         "Save_as_docx": f"{_SAVE_AS_DOCX[0].upper()}{_SAVE_AS_DOCX[1:]}",
         "role_name": role_name,

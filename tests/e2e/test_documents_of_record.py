@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from sop_docs import archive
 from sop_docs.adapters import pdf
 from sop_docs.cli import main
+from sop_docs.core.contoh import MARK
 from tests import pdfcheck
 from tests.driver import CORPUS, Office
 
@@ -252,3 +253,18 @@ def test_without_libreoffice_everything_else_works_and_the_admin_is_told(tmp_pat
     assert (bundle / "data" / "hardcopy" / archive.NO_PDF_NOTE).is_file()
     assert archive.verify(office.root, {}).bundles == 1
     assert not pdf.is_pdf(b"")
+
+
+@pytest.mark.libreoffice
+def test_on_example_settings_every_document_of_record_is_marked_not_official(closed):
+    """The repository's sop.toml keeps its example values: the Disposisi, the Nota, the letter
+    (and its PDF) and the Lembar Kendali all say so at the top of the page."""
+    _office, _seen, bundle = closed
+    softcopy = bundle / "data" / "softcopy"
+    for kind in ("Disposisi", "Nota Pengembalian 1", "Pengumuman", "Lembar Kendali"):
+        [doc] = softcopy.glob(f"v1 - {CASE} - {kind} - *.docx")
+        headers = [p.text for s in Document(doc).sections for p in s.header.paragraphs]
+        assert MARK in headers, kind
+    letter_pdf = bundle / "data" / "hardcopy" / f"{PENGUMUMAN}.pdf"
+    text = " ".join(PdfReader(letter_pdf).pages[0].extract_text().split())
+    assert "bukan naskah resmi" in text

@@ -298,6 +298,8 @@ def test_material_in_a_date_folder_opens_a_case_and_a_hidden_folder_is_answered(
              if p.suffix == ".txt"]
     assert len(notes) == 2 and all("diawali titik" in n for n in notes)
     assert any("Folder '.arsip'" in n for n in notes)
+    [arsip] = [n for n in notes if "Folder '.arsip'" in n]
+    assert "simpan ulang ke folder inbox/kabid_kasubag/." in arsip, "not back into .arsip/"
     assert not office.inbox_files()
 
 

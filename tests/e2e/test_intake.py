@@ -47,6 +47,7 @@ SAYS = {
     "zip_bomb": "tidak wajar",
     "incomplete": "belum selesai tersimpan",
     "unlinked": "milik kasus yang mana",
+    "outside_role": "bukan di folder inbox salah satu peran",
     "wrong_step": "tidak sedang menunggu dokumen",
     "duplicate": "sama persis",
     "unknown_case": "tidak ada di register",
@@ -299,11 +300,13 @@ def test_a_concept_that_names_no_case_is_quarantined_as_unlinked(office):
 
 
 def test_a_file_outside_the_role_folders_is_quarantined(office):
-    """Saved straight into inbox/ (no role folder): nobody's file, answered all the same."""
+    """Saved straight into inbox/ (no role folder): nobody's file, answered all the same, with
+    the role folders to save into (not "save again into inbox/", which would answer it again)."""
     data = office.concept()
     office.save("inbox/Konsep.docx", data)
     office.scan()
-    assert_answered(office, data, "Konsep.docx", "unlinked", case=None, inbox="inbox/")
+    note = assert_answered(office, data, "Konsep.docx", "outside_role", case=None, inbox="inbox/")
+    assert "inbox/fungsional/ (Fungsional)" in note and "simpan ulang ke folder inbox/." not in note
 
 
 @pytest.mark.parametrize("claimed", ["PIP-2026-0099", "PIP-2025-0001"])

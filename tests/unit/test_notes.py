@@ -43,7 +43,8 @@ def test_every_reason_has_its_own_explanation_and_steps(reason):
 
 @pytest.mark.parametrize(
     "reason", [r for r in REASONS if r not in ("duplicate", "unknown_case", "wrong_step",
-                                               "not_authorized", "register_unreadable")]
+                                               "not_authorized", "register_unreadable",
+                                               "outside_role")]
 )
 def test_notes_say_which_inbox_folder_to_save_into(reason):
     """The clerk is told the exact folder, derived from the role."""
@@ -142,6 +143,18 @@ def test_unlinked_note_shows_how_to_name_the_file():
     """The note gives an example of a name that starts with the case id."""
     note = quarantine_note("unlinked", "konsep saya.docx", role_name="Fungsional")
     assert "'PIP-2026-0007 - Konsep" in note
+
+
+@pytest.mark.parametrize("reason", [r for r in REASONS if r not in ("two_cases", "unlinked")])
+def test_a_case_id_read_inside_the_document_is_never_answered_with_renaming(reason):
+    """The id inside wins over the name, so renaming the file would change nothing: the note
+    says to paste the content into the case's own delivered file instead."""
+    note = quarantine_note(reason, "x.docx", role_name="Fungsional", case_id="PIP-2025-0001",
+                           inside=True).lower()
+    assert "ganti nama berkas agar" not in note and "perbaiki nama berkas" not in note
+    if reason in ("wrong_step", "unknown_case"):
+        assert "outbox/fungsional/" in note and "salin seluruh isi dokumen ini" in note
+        assert "simpan sebagai ke folder inbox/fungsional/" in note
 
 
 def test_unknown_reason_still_gives_a_note():

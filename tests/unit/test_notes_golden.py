@@ -3,7 +3,9 @@
 `tests/fixtures/notes_golden.json` holds the texts captured from the notes module before its
 explanations became a table; comparing against them proves a restructuring changed no text.
 Each reason is rendered with a few fixed inputs that together take every branch (with and
-without detail, case, received time, extension and an explicit inbox), plus an unknown reason.
+without detail, case, received time, extension and an explicit inbox, and a case id read inside
+the document), plus an unknown reason. Recaptured deliberately (issue 13) when the advice for an
+id read inside the document stopped saying to rename the file, and "outside_role" was added.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ INPUTS: dict[str, dict[str, Any]] = {
         "detail": "PIP-2026-0099",
         "inbox": "inbox/khusus/",
         "received_at": datetime(2026, 1, 2, 8, 5),
+    },
+    "inside": {                      # the case id read inside the document: it wins over the name
+        "file_name": "PIP-2026-0003 - Konsep - Lama.docx",
+        "role_name": "Fungsional",
+        "detail": "Tahap 3 - Pemeriksaan Kabid/Kasubag, dipegang Kabid/Kasubag",
+        "case_id": "PIP-2026-0003",
+        "inside": True,
     },
 }
 ALL_REASONS = (*REASONS, "alasan_lain")
