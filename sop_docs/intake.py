@@ -405,13 +405,13 @@ class Intake:
         """A draft from the role that holds the case: stored linked, and on to the next holder."""
         assert a.role is not None
         t = advance(self.sop, case.state, Submit(a.role))
+        stamped = self._stamp(data, case.id)      # content it cannot carry is answered first
         details = self._details(a, sha, case, data)
         if details is None:
             return
         if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
             t = replace(t, message=f"{t.message} {empty}")
         now = self.clock()
-        stamped = self._stamp(data, case.id)
         name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
         change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
                                    detail={"sha256": sha})

@@ -122,9 +122,14 @@ def empty_parts(blocks: Sequence[str], required: Sequence[str]) -> list[str]:
         end = heads[n + 1][0] if n + 1 < len(heads) else len(blocks)
         body = [b.strip() for b in blocks[i + 1:end]]
         closing = next((k for k, b in enumerate(body) if b.startswith("Demikian")), len(body))
-        if not any(b and not _PROMPT.match(b) for b in body[:closing]):
+        if not any(b and not _is_prompt(b) for b in body[:closing]):
             out.append(part)
     return out
+
+
+def _is_prompt(block: str) -> bool:
+    """An instruction left as given ('[...]'); a picture is content, though shown bracketed."""
+    return block != PICTURE and bool(_PROMPT.match(block))
 
 
 def _body(blocks: Sequence[str]) -> list[str]:
@@ -148,7 +153,7 @@ def untouched(blocks: Sequence[str], kind: CaseKind) -> bool:
     heads = {_norm(r) for r in kind.required_parts}
     for b in _body(blocks):
         t = b.strip()
-        if not t or _PROMPT.match(t) or t.startswith(_CLOSING):
+        if not t or _is_prompt(t) or t.startswith(_CLOSING):
             continue
         if _norm(_MARKER.sub("", t, count=1)) in heads:
             continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sop_docs.adapters import docx
-from tests.driver import CORPUS, Office, unique_docx
+from tests.driver import CORPUS, Office, fill_concept, unique_docx
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def concept_linked_to(case: str, office: Office, skeleton_of: str) -> bytes:
     from docx import Document
 
     [skeleton] = (office.root / "outbox" / "fungsional").glob(f"{skeleton_of} - Konsep - *.docx")
-    doc = Document(BytesIO(docx.set_link(skeleton.read_bytes(), case)))
+    doc = Document(BytesIO(docx.set_link(fill_concept(skeleton.read_bytes(), isi=""), case)))
     doc.add_paragraph("TULISAN DARI BERKAS LAIN")
     out = BytesIO()
     doc.save(out)
@@ -170,10 +170,11 @@ def test_a_file_saved_outside_the_role_folders_is_taken_in_once_saved_where_the_
     the concept is taken in."""
     case = office.open_case("Satu")
     [skeleton] = (office.root / "outbox" / "fungsional").glob(f"{case} - Konsep - *.docx")
-    office.save("inbox/Konsep.docx", skeleton.read_bytes())
+    written = fill_concept(skeleton.read_bytes())
+    office.save("inbox/Konsep.docx", written)
     office.scan()
     note = the_note(office)
     assert "inbox/fungsional/ (Fungsional)" in note and "inbox peran Anda sendiri" in note
-    office.save("inbox/fungsional/Konsep.docx", skeleton.read_bytes())
+    office.save("inbox/fungsional/Konsep.docx", written)
     office.scan()
     assert office.svc.db.case(case).step == 3

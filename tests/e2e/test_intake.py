@@ -39,6 +39,8 @@ BASE_TEXT = "Pengumuman tentang laporan keuangan tahun 2026."
 # What each note must say, in Indonesian, for each reason (the problem, in the clerk's words).
 SAYS = {
     "empty": "kosong (0 byte)",
+    "konsep_kosong": "belum diisi",
+    "rincian": "tabel Rincian",
     "too_large": "terlalu besar",
     "not_docx": "bukan dokumen Word",
     "corrupt": "rusak atau tidak utuh",
@@ -539,6 +541,9 @@ def test_legacy_and_strict_concepts_are_converted_and_taken_in(fresh):
     for i, _ in enumerate(kinds):
         fresh.save(f"inbox/kabid_kasubag/Bahan {i + 1}.docx", docx_bytes(f"Bahan nomor {i + 1}."))
     fresh.scan()
+    for i, _ in enumerate(kinds):                   # titled by the Kabid: concepts of their own
+        fresh.dispose(f"PIP-2026-000{i + 1}", judul=f"Pengumuman nomor {i + 1}")
+    fresh.scan()
     sent = {}
     for i, kind in enumerate(kinds):
         cid = f"PIP-2026-000{i + 1}"
@@ -581,7 +586,11 @@ CORPUS_DOCS = sorted(p.name for p in CORPUS.glob("*.docx"))
 @pytest.mark.parametrize("doc", [pytest.param(d, marks=pytest.mark.libreoffice) if d.startswith("strict")
                                  else d for d in CORPUS_DOCS])
 def test_every_real_word_document_is_taken_in_intact_or_answered(office, doc):
-    """Each corpus document as the concept of case 1: content intact at the reviewer, or a note."""
+    """Each corpus document as the concept of case 1: content intact at the reviewer, or a note.
+    The Kabid/Kasubag named the case in the Disposisi sheet, so a concept written without the
+    skeleton's Rincian table keeps that title."""
+    office.dispose(CASE, judul="Ringkasan Laporan Keuangan 2026")
+    office.scan()
     original = (CORPUS / doc).read_bytes()
     office.save(f"inbox/fungsional/{CASE} - {doc}", original)
     office.scan()
