@@ -15,6 +15,10 @@ from typing import Any
 from sop_docs.errors import InvalidSop
 
 STEP_KINDS = ("intake", "submit", "review", "publish")
+# Which clock judges a kind's step times: office working time, or the calendar round the clock
+# (serta merta must be announced "tanpa penundaan", UU 14/2008 Pasal 10: nights and holidays count).
+JAM_KERJA, JAM_KALENDER = "kerja", "kalender"
+CLOCKS = (JAM_KERJA, JAM_KALENDER)
 
 _DURATION = re.compile(
     r"^\s*(\d+)\s*(minutes?|menit|hours?|jam|days?|hari|working days?|hari kerja)\s*$", re.I
@@ -61,6 +65,12 @@ class CaseKind:
     name: str
     urgensi: str
     required_parts: tuple[str, ...] = ()
+    jam: str = JAM_KERJA
+
+    @property
+    def on_calendar(self) -> bool:
+        """True when this kind's steps are timed round the clock, not in office hours."""
+        return self.jam == JAM_KALENDER
 
 
 @dataclass(frozen=True)
@@ -146,7 +156,7 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
     }
     kinds = tuple(
         CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"),
-                 tuple(k.get("bagian_wajib", ())))
+                 tuple(k.get("bagian_wajib", ())), k.get("jam", JAM_KERJA))
         for k in data.get("kinds", [{"key": "biasa", "name": "Biasa"}])
     )
     documents = {
@@ -196,6 +206,11 @@ def _validate(sop: Sop) -> None:
         raise InvalidSop("[sop] case_prefix must be 2-10 capital letters or digits, e.g. 'PIP'")
     if not sop.kinds:
         raise InvalidSop("at least one kind of case is needed")
+    for k in sop.kinds:
+        if k.jam not in CLOCKS:
+            raise InvalidSop(f"kind {k.key}: jam = {k.jam!r} is not a clock; write jam = \"kerja\" "
+                             "(office working time, the default) or jam = \"kalender\" "
+                             "(calendar time, 24 hours a day, nights and holidays included)")
     for s in sop.steps.values():
         where = f"step {s.number}"
         if s.kind not in STEP_KINDS:
