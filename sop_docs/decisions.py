@@ -23,9 +23,11 @@ from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database, Row
 from sop_docs.archiving import Archiving
 from sop_docs.authority import Authority
-from sop_docs.core.case import SELESAI, Decide, Transition, advance
+from sop_docs.core import rincian
+from sop_docs.core.case import BELUM_SESUAI, SELESAI, Decide, Transition, advance
 from sop_docs.core.decisions import normalise_decision
 from sop_docs.core.naming import delivered_name
+from sop_docs.core.rincian import Rincian
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, NOTA, draft_placement, travel
 from sop_docs.errors import IllegalMove
@@ -117,10 +119,35 @@ class Decisions:
                              f"({draft['name'] if draft else ''}) tidak dapat dibaca sebagai "
                              "dokumen Word. Simpan ulang sebagai .docx lalu pilih lagi.")
                 return
+        if current.edited and self.sop.rincian:  # the reviewer may have corrected the details
+            details = self._corrected_details(ruling, current.sha)
+            if details is None:
+                return
+            ruling = replace(ruling, case=replace(ruling.case, rincian=details.to_json()))
         change = self._change(ruling, draft, current, disk_sha)
+        if current.edited and self.sop.rincian:
+            change.case["rincian"] = ruling.case.rincian
         self.recorder.apply(change)
         log.info("%s: %s at step %s -> step %s%s", ruling.case.id, ruling.value, ruling.case.step,
                  ruling.t.state.step, " (closed)" if ruling.t.closed else "")
+
+    def _corrected_details(self, r: Ruling, sha: str) -> Rincian | None:
+        """The details of a concept corrected in place, or None once the decision is answered
+        (the correction emptied the title or wrote a date that is not one). A corrected concept
+        without the Rincian table keeps the details set before."""
+        try:
+            rows = docx.label_rows(self.blobs.read(sha))
+        except ValueError:
+            rows = {}
+        found, problems = rincian.read(rows, r.now.date())
+        if found is None:
+            return r.case.details
+        if problems:
+            self._refuse(r, f"Keputusan '{r.value}' belum dijalankan: tabel Rincian pada konsep "
+                         f"di outbox perlu diperbaiki. {' '.join(problems)} Perbaiki, simpan "
+                         "konsepnya, lalu simpan register lagi.")
+            return None
+        return found
 
     def hold(self, cell: register.DecisionCell, why: str) -> None:
         """The decision could not be carried out for the service's own trouble: it stays in its
@@ -185,6 +212,11 @@ class Decisions:
         elif value is None:
             message = (f"Keputusan '{cell.keputusan}' tidak dikenali: pilih Sesuai, Belum "
                        f"Sesuai, atau {SELESAI}. Kasus tetap di tahap ini.")
+        elif (value == BELUM_SESUAI and not cell.catatan.strip()
+              and self.sop.step(case.step).kind == "review"):
+            message = (f"Keputusan '{BELUM_SESUAI}' belum dijalankan: tulis di kolom Catatan apa "
+                       "yang perlu diperbaiki (catatan itu dikirim dalam Nota Pengembalian), lalu "
+                       "simpan register lagi. Kasus tetap di tahap ini.")
         else:
             try:
                 t = advance(self.sop, case.state, Decide(value))

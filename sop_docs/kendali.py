@@ -16,7 +16,7 @@ from io import BytesIO
 from typing import Any
 
 from sop_docs.core.calendar import CALENDAR_TIME, WorkCalendar, clock_for
-from sop_docs.core.sop import Sop
+from sop_docs.core.sop import CaseKind, Sop
 
 TEPAT_WAKTU = "Tepat Waktu"
 TERLAMBAT = "Terlambat"
@@ -24,7 +24,9 @@ PICTURE = "[gambar]"
 
 # Events that end a step, and what the sheet calls them when no decision was chosen.
 _ENDS_STEP = {"opened": "Disposisi dibuat", "submitted": "Konsep disampaikan", "decided": ""}
-_PROMPT = re.compile(r"^\[Tulis .*\]$")
+_PROMPT = re.compile(r"^\[[^\]]*\]$")           # a skeleton's instruction, left as given
+_BODY_MARKER = "ISI PENGUMUMAN"                  # the skeleton's separator (adapters.docx)
+_CLOSING = "Demikian"
 _MARKER = re.compile(r"^\s*(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]\s*", re.I)
 
 
@@ -136,6 +138,35 @@ def empty_parts(blocks: Sequence[str], required: Sequence[str]) -> list[str]:
     return out
 
 
+def _body(blocks: Sequence[str]) -> list[str]:
+    """What follows the skeleton's ISI PENGUMUMAN separator (all of it when there is none)."""
+    for i, b in enumerate(blocks):
+        if b.strip() == _BODY_MARKER:
+            return list(blocks[i + 1:])
+    return list(blocks)
+
+
+def unwritten_uraian(blocks: Sequence[str], kind: CaseKind) -> list[str]:
+    """The plain parts (`uraian`) whose prompt paragraph still stands in the concept's body."""
+    body = {_norm(b) for b in _body(blocks)}
+    return [u.split(":", 1)[0] for u, p in zip(kind.uraian, kind.prompts(), strict=True)
+            if _norm(p) in body]
+
+
+def untouched(blocks: Sequence[str], kind: CaseKind) -> bool:
+    """True when the body holds nothing the writer wrote: only prompts, the required headings and
+    the closing sentence the skeleton came with (a skeleton saved back unchanged)."""
+    heads = {_norm(r) for r in kind.required_parts}
+    for b in _body(blocks):
+        t = b.strip()
+        if not t or _PROMPT.match(t) or t.startswith(_CLOSING):
+            continue
+        if _norm(_MARKER.sub("", t, count=1)) in heads:
+            continue
+        return False
+    return True
+
+
 def empty_parts_message(parts: Sequence[str]) -> str:
     if not parts:
         return ""
@@ -167,7 +198,8 @@ def note_empty_parts(sop: Sop, kind: str, to_step: int, concept: bytes) -> str:
     """The register's note for a concept reaching a review step: '' when nothing looks empty."""
     if to_step not in sop.steps or sop.step(to_step).kind != "review":
         return ""
-    required = sop.kind(kind).required_parts
-    if not required:
+    k = sop.kind(kind)
+    if not k.required_parts and not k.uraian:
         return ""
-    return empty_parts_message(empty_parts(concept_blocks(concept), required))
+    blocks = concept_blocks(concept)
+    return empty_parts_message([*unwritten_uraian(blocks, k), *empty_parts(blocks, k.required_parts)])

@@ -15,9 +15,11 @@ from babel.dates import format_date
 
 from sop_docs.adapters import docx
 from sop_docs.adapters.db import CaseRow
+from sop_docs.core import rincian
 from sop_docs.core.sop import Sop
 from sop_docs.settings import Settings
 
+DOTS = "…………………………"       # a detail nobody has set: a line to fill by hand, not a guess
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ZONE_NAMES = {7: "WIB", 8: "WITA", 9: "WIT"}
 
@@ -50,6 +52,12 @@ class Paperwork:
         return {"jabatan": o.get("jabatan", r.jabatan if r else ""), "nama": o.get("nama", ""),
                 "pangkat": o.get("pangkat", ""), "nip": o.get("nip", "")}
 
+    def _addressee(self, role: str) -> str:
+        """'Nama (Jabatan)' of the official the SOP assigns the step to, as far as it is known."""
+        o = self._official(role)
+        jabatan = o["jabatan"] or self.sop.roles[role].name
+        return f"{o['nama']} ({jabatan})" if o["nama"] else jabatan
+
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
         if logo:
@@ -65,7 +73,7 @@ class Paperwork:
                         "kode_pos")},
             "logo": "",
             "no_agenda": case.id,
-            "perihal": case.subject,
+            "perihal": case.perihal,
             "jenis": kind.name,
             "serta_merta": kind.key == "serta_merta",
             "tanggal": tanggal(now),
@@ -80,35 +88,43 @@ class Paperwork:
 
     def disposisi(self, case: CaseRow, now: datetime, *, material: str, deadline: datetime,
                   to_role: str) -> bytes:
+        """The disposition as far as anyone has said: the letter's details come from the concept's
+        Rincian once set (empty there means none: an internal initiative); before, a dotted line
+        is left for the hand rather than a guess."""
         kind = self.sop.kind(case.kind)
         opened = datetime.fromisoformat(case.opened_at)
+        d = case.details
+        known = bool(d.judul)
         return self.render("disposisi", case, now, {
             "diterima_tanggal": tanggal(opened),
             "diterima_pukul": pukul(opened, self.settings),
-            "surat_dari": "Inisiatif internal",
-            "nomor_surat": "-",
-            "tanggal_surat": tanggal(opened),
+            "surat_dari": d.surat_dari or ("Inisiatif internal" if known else DOTS),
+            "nomor_surat": d.nomor_surat or ("-" if known else DOTS),
+            "tanggal_surat": (tanggal(datetime.combine(d.tanggal, datetime.min.time()))
+                              if d.tanggal else ("-" if known else DOTS)),
             "sifat": "Biasa",
             "urgensi": kind.urgensi,
-            "diteruskan_kepada": [self._official(to_role)["jabatan"] or
-                                  self.sop.roles[to_role].name],
+            "diteruskan_kepada": [self._addressee(to_role)],
             "harap": [
                 {"teks": "Tanggapan dan Saran", "dicentang": False},
                 {"teks": "Proses lebih lanjut", "dicentang": True},
                 {"teks": "Koordinasi/konfirmasikan", "dicentang": False},
                 {"teks": f"Siapkan konsep pengumuman {kind.name.lower()}", "dicentang": True},
             ],
-            "catatan": f"Konsep pengumuman disampaikan paling lambat {tanggal(deadline)} "
-                       f"pukul {pukul(deadline, self.settings)}.",
+            "catatan": d.catatan,
             "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
             "bahan": material,
             "pemberi": self._official(self.sop.first_step.role),
         })
 
     def konsep(self, case: CaseRow, now: datetime, *, deadline: datetime) -> bytes:
+        kind = self.sop.kind(case.kind)
+        d = case.details
         return self.render("konsep", case, now, {
             "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
-            "bagian_wajib": list(self.sop.kind(case.kind).required_parts),
+            "bagian_wajib": list(kind.required_parts),
+            "uraian": list(kind.prompts()),
+            "rincian": {k: getattr(d, k) or rincian.PROMPTS[k] for k in rincian.PROMPTS},
         })
 
     def nota(self, case: CaseRow, now: datetime, *, step: int, to_role: str, catatan: str,
@@ -125,7 +141,7 @@ class Paperwork:
 
     def pengumuman(self, case: CaseRow, now: datetime, *, number: str, concept: bytes,
                    signer_role: str) -> bytes:
-        ctx = {**self._common(case, now), "nomor": number, "tentang": case.subject.upper(),
+        ctx = {**self._common(case, now), "nomor": number, "tentang": case.perihal.upper(),
                "tempat": self.settings.office.get("kota", ""),
                "penandatangan": self._official(signer_role)}
         return docx.render_pengumuman(self._template("pengumuman"), ctx, concept,

@@ -19,6 +19,7 @@ from sop_docs.adapters.db import Database, Row
 from sop_docs.core import events
 from sop_docs.core.access import OWNER, Access
 from sop_docs.core.calendar import WorkCalendar, clock_for
+from sop_docs.core.rincian import Rincian
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import draft_placement
 from sop_docs.workspace import Workspace
@@ -78,7 +79,7 @@ class RegisterProjection:
             deadline = clock_for(self.sop, c.kind, self.calendar).deadline(
                 datetime.fromisoformat(c.step_entered_at), step.time)
             rows.append(register.RegisterRow(
-                c.id, datetime.fromisoformat(c.opened_at), c.subject, self.sop.kind(c.kind).name,
+                c.id, datetime.fromisoformat(c.opened_at), c.perihal, self.sop.kind(c.kind).name,
                 step.title, self.sop.roles[step.role].name,
                 current["path"] if current else None, deadline, now > deadline, c.message,
                 c.step_token, c.catatan, c.keputusan))
@@ -108,7 +109,8 @@ class RegisterProjection:
                                                          list[register.HistoryRow]]:
         """Every case of `year` and every event of them, read through `db` (the history writer
         has a connection of its own)."""
-        cases = [(c["id"], datetime.fromisoformat(c["opened_at"]), c["subject"],
+        cases = [(c["id"], datetime.fromisoformat(c["opened_at"]),
+                  Rincian.from_json(c["rincian"]).judul or c["subject"],
                   self.sop.kind(c["kind"]).name,
                   "Selesai" if c["status"] == "closed" else "Berjalan",
                   self.sop.step(c["step"]).title if c["step"] in self.sop.steps else "",

@@ -42,6 +42,34 @@ def unique_docx(src: Path, note: str) -> bytes:
     return out.getvalue()
 
 
+def fill_concept(skeleton: bytes, judul: str = "Ringkasan Laporan Keuangan Semester I 2026",
+                 isi: str = "Dengan ini diumumkan ringkasan laporan keuangan Dinas.",
+                 **rincian: str) -> bytes:
+    """The Fungsional's work on a skeleton, as Word would save it: the Rincian table's Judul (and
+    any other detail given, by its context key) written over the prompt, and a paragraph of
+    `isi` under every prompt of the body."""
+    from io import BytesIO
+
+    from docx import Document
+
+    from sop_docs.core.rincian import LABELS
+
+    doc = Document(BytesIO(skeleton))
+    wanted = {label: {"judul": judul, **rincian}.get(key) for label, key in LABELS.items()}
+    for table in doc.tables:
+        for row in table.rows:
+            value = wanted.get(row.cells[0].text.strip())
+            if value is not None:
+                row.cells[-1].paragraphs[0].text = value
+    for p in doc.paragraphs:
+        t = p.text.strip()
+        if t.startswith("[") and t.endswith("]"):
+            p.text = isi
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 class Office:
     """A workspace plus the hands of its staff."""
 
@@ -115,7 +143,7 @@ class Office:
         if self.svc.db.case(case).step == 2:
             (name,) = [n for n in self.outbox("fungsional") if n.startswith(f"{case} - Konsep")]
             self.save(f"inbox/fungsional/konsep {case}.docx",
-                      (self.root / "outbox" / "fungsional" / name).read_bytes())
+                      fill_concept((self.root / "outbox" / "fungsional" / name).read_bytes()))
             self.scan()
         while self.svc.db.case(case).step < step:
             self.decide(case, "Sesuai")
@@ -146,6 +174,10 @@ class Office:
 
     def events(self, case_id: str) -> list[tuple[str, str | None]]:
         return [(e["kind"], e["decision"]) for e in self.svc.db.events(case_id)]
+
+    def concept(self, **rincian: str) -> bytes:
+        """The Fungsional's written concept: the skeleton in the outbox, filled (`fill_concept`)."""
+        return fill_concept(self.draft_file("fungsional").read_bytes(), **rincian)
 
     def draft_file(self, role: str) -> Path:
         (name,) = [n for n in self.outbox(role) if " - Konsep - " in n]

@@ -21,6 +21,7 @@ from typing import Any
 
 from sop_docs.adapters.schema import MIGRATIONS
 from sop_docs.core.case import CaseState
+from sop_docs.core.rincian import Rincian
 from sop_docs.errors import SopDocsError, StorageFull
 
 # A row as the rest of the package sees it: read by column name, never by SQL position.
@@ -46,6 +47,17 @@ class CaseRow:
     message: str
     catatan: str
     keputusan: str = ""        # a decision held after a fault of the service (tried again)
+    rincian: str = "{}"        # core.rincian.Rincian as JSON: what people set in the concept
+
+    @property
+    def details(self) -> Rincian:
+        return Rincian.from_json(self.rincian)
+
+    @property
+    def perihal(self) -> str:
+        """What the case is about as people named it: the title set in the concept, else the
+        name of the material it was opened from."""
+        return self.details.judul or self.subject
 
     @property
     def state(self) -> CaseState:

@@ -222,6 +222,37 @@ def _paragraph_text(p) -> str:
     return "".join(p.xpath(".//w:t/text()"))
 
 
+def _is_prompt(text: str) -> bool:
+    """A skeleton's instruction the writer left as given: one of ours, or any '[...]' alone."""
+    t = text.strip()
+    return t in PROMPTS or (len(t) >= 2 and t[0] == "[" and t[-1] == "]" and "]" not in t[1:-1])
+
+
+def _cell_text(tc) -> str:
+    return " ".join(_paragraph_text(p) for p in tc.xpath("./w:p | ./w:sdt//w:p"))
+
+
+def label_rows(concept: bytes) -> dict[str, str]:
+    """The label | value rows of the tables above a concept's ISI PENGUMUMAN separator (the
+    Rincian table the writer and reviewers fill): first cell -> last cell, as text. A concept
+    without the separator has none. Raises ValueError when it is not a readable docx."""
+    try:
+        body = Document(BytesIO(concept)).element.body
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as e:
+        raise ValueError(f"the concept is not a readable .docx: {e}") from e
+    rows: dict[str, str] = {}
+    for el in body.iterchildren():
+        if el.tag == qn("w:p") and (el.xpath(f'.//w:bookmarkStart[@w:name="{BODY_BOOKMARK}"]')
+                                    or _paragraph_text(el).strip() == BODY_MARKER):
+            return rows
+        if el.tag == qn("w:tbl"):
+            for tr in el.xpath("./w:tr"):
+                cells = tr.xpath("./w:tc")
+                if len(cells) >= 2:
+                    rows.setdefault(_cell_text(cells[0]).strip(), _cell_text(cells[-1]).strip())
+    return {}
+
+
 def concept_body(concept: bytes) -> bytes:
     """The part of a concept that becomes the letter's body, as docx bytes (see module docstring);
     nothing in it points outside any more (`externals`)."""
@@ -241,7 +272,7 @@ def concept_body(concept: bytes) -> bytes:
             break
     drop = blocks[: separator + 1] if separator is not None else []
     drop += [
-        el for el in blocks[len(drop) :] if el.tag == qn("w:p") and _paragraph_text(el).strip() in PROMPTS
+        el for el in blocks[len(drop) :] if el.tag == qn("w:p") and _is_prompt(_paragraph_text(el))
     ]
     for el in drop:
         body.remove(el)

@@ -69,4 +69,8 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_held_decision", """
     ALTER TABLE cases ADD COLUMN keputusan TEXT NOT NULL DEFAULT '';
     """),
+    # the details people set in the concept's Rincian table (title, the letter answered), as JSON
+    ("0007_case_rincian", """
+    ALTER TABLE cases ADD COLUMN rincian TEXT NOT NULL DEFAULT '{}';
+    """),
 ]

@@ -261,6 +261,32 @@ _NOTES: dict[str, _Note] = {
             "Bila Anda tidak menyimpan apa pun ke folder itu, laporkan kepada administrator.",
         ),
     ),
+    "konsep_kosong": _Note(
+        short="konsep belum diisi (kerangka dikirim kembali tanpa perubahan)",
+        problem="Berkas ini adalah kerangka Konsep Pengumuman untuk {case} yang belum diisi: di "
+        "bawah garis ISI PENGUMUMAN hanya ada petunjuk dalam kurung siku dan judul bagian. "
+        "Konsep yang belum ditulis tidak diteruskan kepada pemeriksa.",
+        steps=(
+            "Buka berkas Konsep {case} di folder outbox Anda (atau berkas ini).",
+            "Tulis isi pengumuman di bawah garis ISI PENGUMUMAN dan hapus tulisan dalam kurung "
+            "siku; isi juga Judul Pengumuman di tabel Rincian.",
+            "Simpan (Ctrl+S), lalu {save_again}.",
+        ),
+        detail="extra",
+    ),
+    "rincian": _Note(
+        short="tabel Rincian konsep belum lengkap atau salah isi",
+        problem="Tabel Rincian pada konsep {case} belum dapat dipakai: {detail} Judul menjadi "
+        "TENTANG pada naskah Pengumuman, sehingga konsep tanpa judul yang benar tidak diteruskan.",
+        steps=(
+            "Buka konsep ini di Word dan perbaiki tabel Rincian di bagian atas (di atas garis ISI "
+            "PENGUMUMAN). Bila konsep Anda ditulis di berkas lain tanpa tabel itu, buka berkas "
+            "Konsep {case} di folder outbox Anda, salin isi konsep Anda ke bawah garis ISI "
+            "PENGUMUMAN, lalu isi tabel Rinciannya.",
+            "Simpan (Ctrl+S), lalu {save_again}.",
+        ),
+        detail="in_text",
+    ),
 }
 
 # Any reason the table does not know: a generic note that sends the clerk to the administrator.

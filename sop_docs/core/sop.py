@@ -64,8 +64,13 @@ class CaseKind:
     key: str
     name: str
     urgensi: str
-    required_parts: tuple[str, ...] = ()
-    jam: str = JAM_KERJA
+    required_parts: tuple[str, ...] = ()   # headed sections the concept must fill
+    uraian: tuple[str, ...] = ()           # parts written as plain paragraphs, one prompt each
+    jam: str = JAM_KERJA                   # the clock of its step times: "kerja" or "kalender"
+
+    def prompts(self) -> tuple[str, ...]:
+        """The skeleton's prompt paragraphs for the plain parts, as printed: '[Dasar: ...]'."""
+        return tuple(f"[{u}]" for u in self.uraian)
 
     @property
     def on_calendar(self) -> bool:
@@ -115,6 +120,7 @@ class Sop:
     kinds: tuple[CaseKind, ...]
     documents: Mapping[str, DocumentSpec]
     steps: Mapping[int, Step] = field(default_factory=dict)
+    rincian: bool = False    # the concept carries a Rincian table whose title the letter needs
 
     @property
     def first_step(self) -> Step:
@@ -156,7 +162,8 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
     }
     kinds = tuple(
         CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"),
-                 tuple(k.get("bagian_wajib", ())), k.get("jam", JAM_KERJA))
+                 tuple(k.get("bagian_wajib", ())), tuple(k.get("uraian", ())),
+                 k.get("jam", JAM_KERJA))
         for k in data.get("kinds", [{"key": "biasa", "name": "Biasa"}])
     )
     documents = {
@@ -196,6 +203,7 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
         kinds=kinds,
         documents=documents,
         steps=steps,
+        rincian=bool(head.get("rincian", False)),
     )
     _validate(sop)
     return sop

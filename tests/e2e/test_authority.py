@@ -285,7 +285,7 @@ def test_a_register_saved_in_place_does_not_decide_where_the_role_names_its_peop
 def test_what_is_answered_in_quarantine_stays_with_the_role_it_came_from(office):
     """A refused concept from the Fungsional's inbox is readable by the Fungsional group only."""
     case = open_case(office)
-    target = office.save("inbox/fungsional/konsep.docx", office.draft_file("fungsional").read_bytes())
+    target = office.save("inbox/fungsional/konsep.docx", office.concept())
     saved_by(target, "ppid_kabid")
     office.scan()
     assert office.svc.db.case(case).step == 2

@@ -30,7 +30,7 @@ def open_case(office: Office) -> None:
 
 def submit_concept(office: Office, name: str = "konsep pengumuman.docx") -> None:
     """The Fungsional writes in the skeleton it was given and saves it into its inbox (renamed)."""
-    office.save(f"inbox/fungsional/{name}", office.draft_file("fungsional").read_bytes())
+    office.save(f"inbox/fungsional/{name}", office.concept(judul=SUBJECT))
     office.scan()
 
 
@@ -244,11 +244,25 @@ def test_the_serta_merta_folder_opens_an_urgent_case(office):
 
 
 def test_a_concept_without_the_id_inside_is_linked_by_its_name(office):
-    """A real Word document from elsewhere, named with the case id, is taken as the concept."""
+    """A real Word document from elsewhere, named with the case id, is linked to the case by its
+    name. Without the skeleton's Rincian table it cannot give the title, so as the first concept
+    it is answered, naming the case; once the case has its title, it is taken as a new version."""
     open_case(office)
     office.save(f"inbox/fungsional/{CASE} konsep baru.docx", CORPUS / "simple-list.docx")
     office.scan()
+    assert office.outbox("kabid_kasubag") == set()
+    (note,) = (office.root / "quarantine").glob("*.txt")
+    text = note.read_text(encoding="utf-8")
+    assert f"No. Agenda  : {CASE}" in text and "tidak memuat tabel Rincian" in text
+    assert office.svc.db.case(CASE).step == 2
+
+    submit_concept(office)
+    office.decide(CASE, "Belum Sesuai", "Lengkapi angka realisasi.")
+    office.scan()
+    office.save(f"inbox/fungsional/{CASE} konsep baru.docx", CORPUS / "simple-list.docx")
+    office.scan()
     assert office.outbox("kabid_kasubag") == {KONSEP}
+    assert office.svc.db.case(CASE).perihal == SUBJECT
 
 
 def test_agenda_numbers_are_sequential_without_gaps(office):

@@ -65,7 +65,7 @@ def _seed(root: Path, steps: int) -> Path:
         o.save(f"inbox/kabid_kasubag/{SUBJECT}.docx", CORPUS / "tables.docx")
         o.scan()
     if steps >= 3:
-        o.save("inbox/fungsional/konsep.docx", o.draft_file("fungsional").read_bytes())
+        o.save("inbox/fungsional/konsep.docx", o.concept())
         o.scan()
     for _ in range(max(0, steps - 3)):
         o.decide(CASE, "Sesuai")
@@ -264,7 +264,7 @@ def test_a_file_still_being_written_is_left_for_later(office):
 
 def test_a_macro_enabled_copy_of_the_skeleton_is_linked_by_the_id_inside(office):
     """Saved as .docm under a new name, the skeleton still tells which case it belongs to."""
-    data = macro_from(office.draft_file("fungsional").read_bytes())
+    data = macro_from(office.concept())
     office.save("inbox/fungsional/konsep saya.docm", data)
     office.scan()
     assert_answered(office, data, "konsep saya.docm", "macro")
@@ -300,7 +300,7 @@ def test_a_concept_that_names_no_case_is_quarantined_as_unlinked(office):
 
 def test_a_file_outside_the_role_folders_is_quarantined(office):
     """Saved straight into inbox/ (no role folder): nobody's file, answered all the same."""
-    data = office.draft_file("fungsional").read_bytes()
+    data = office.concept()
     office.save("inbox/Konsep.docx", data)
     office.scan()
     assert_answered(office, data, "Konsep.docx", "unlinked", case=None, inbox="inbox/")
@@ -331,7 +331,7 @@ def test_a_material_with_an_unknown_case_id_does_not_open_a_case(fresh):
                                                ("kepala_dinas", "Kepala Dinas")])
 def test_a_draft_from_a_role_whose_step_it_is_not_is_refused(office, role, holder):
     """The Sekretaris (or Kepala Dinas) saves the draft while the case is at step 2."""
-    data = office.draft_file("fungsional").read_bytes()
+    data = office.concept()
     office.save(f"inbox/{role}/konsep.docx", data)
     office.scan()
     note = assert_answered(office, data, "konsep.docx", "wrong_step", inbox=f"inbox/{role}/")
@@ -343,7 +343,7 @@ def test_a_draft_from_a_role_whose_step_it_is_not_is_refused(office, role, holde
 
 def test_a_changed_concept_after_the_step_moved_on_is_refused(office):
     """The Fungsional saves a new version while the Kabid/Kasubag is already reviewing."""
-    office.save("inbox/fungsional/konsep.docx", office.draft_file("fungsional").read_bytes())
+    office.save("inbox/fungsional/konsep.docx", office.concept())
     office.scan()
     data = docx_bytes("Versi yang terlambat.")
     office.save(f"inbox/fungsional/{CASE} konsep versi 2.docx", data)
@@ -354,7 +354,7 @@ def test_a_changed_concept_after_the_step_moved_on_is_refused(office):
 
 def test_the_same_concept_saved_twice_is_recognised_by_its_content(office):
     """A second save of the same bytes (even renamed, later) is not acted on twice."""
-    data = office.draft_file("fungsional").read_bytes()
+    data = office.concept()
     office.save("inbox/fungsional/konsep.docx", data)
     office.scan()
     delivered = (office.root / "outbox" / "kabid_kasubag" / KONSEP).read_bytes()
@@ -370,7 +370,7 @@ def test_the_same_concept_saved_twice_is_recognised_by_its_content(office):
 
 def test_two_copies_saved_at_once_are_taken_in_once(office):
     """The same content under two names in one scan: the first is taken in, the second answered."""
-    data = office.draft_file("fungsional").read_bytes()
+    data = office.concept()
     office.save("inbox/fungsional/a konsep.docx", data)
     office.save("inbox/fungsional/b konsep.docx", data)
     office.scan()
@@ -482,7 +482,7 @@ def test_the_long_names_are_really_long():
 @pytest.mark.parametrize("key", NAMES)
 def test_a_concept_under_any_name_is_taken_in(office, key):
     """The skeleton, renamed anything, is the concept: the id inside links it."""
-    office.save(f"inbox/fungsional/{NAMES[key]}", office.draft_file("fungsional").read_bytes())
+    office.save(f"inbox/fungsional/{NAMES[key]}", office.concept())
     office.scan()
     assert office.outbox("kabid_kasubag") == {KONSEP}
     assert office.rows()[CASE]["Tahap"] == STEP3

@@ -36,7 +36,7 @@ def row_of(office: Office, case: str = CASE) -> int:
 def at_step_3(office: Office) -> None:
     office.save("inbox/kabid_kasubag/Rencana Kerja 2027.docx", CORPUS / "tables.docx")
     office.scan()
-    office.save("inbox/fungsional/konsep.docx", office.draft_file("fungsional").read_bytes())
+    office.save("inbox/fungsional/konsep.docx", office.concept())
     office.scan()
 
 

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -20,20 +19,6 @@ from tests.driver import CORPUS, Clock, Office
 
 SUBJECT = "Banjir Sungai Kapuas"
 SUNDAY = datetime(2026, 11, 22, 4, 56)                # 2026-11-22 is a Sunday
-PROMPT = re.compile(r"^\[Tulis .*\]$")
-
-
-def written_concept(skeleton: Path) -> bytes:
-    """The skeleton with every prompt replaced by a sentence, as a Fungsional would write it."""
-    doc = Document(skeleton)
-    for p in doc.paragraphs:
-        if PROMPT.match(p.text.strip()):
-            for r in p.runs[1:]:
-                r.text = ""
-            p.runs[0].text, p.runs[0].italic = "Air Sungai Kapuas naik; warga diminta waspada.", None
-    out = BytesIO()
-    doc.save(out)
-    return out.getvalue()
 
 
 def text_of(data: bytes) -> str:
@@ -56,7 +41,8 @@ def weekend(tmp_path_factory):
     office.clock.now = datetime(2026, 11, 23, 7, 0)
     office.scan()
     seen["late_row"] = office.rows()[case]
-    office.save(f"inbox/fungsional/{case} konsep.docx", written_concept(office.draft_file("fungsional")))
+    office.save(f"inbox/fungsional/{case} konsep.docx",
+                office.concept(judul=SUBJECT, isi="Air Sungai Kapuas naik; warga diminta waspada."))
     office.scan()
     for hm in ((7, 20), (8, 0), (8, 5)):
         office.clock.now = datetime(2026, 11, 23, *hm)
@@ -66,7 +52,7 @@ def weekend(tmp_path_factory):
     office.add_proofs(case)
     office.decide(case, "Selesai")
     office.scan()
-    bundle = office.root / "archive" / "2026" / f"{case} - {SUBJECT}"
+    (bundle,) = (office.root / "archive" / "2026").glob(f"{case} - *")
     yield office, case, seen, bundle
     office.close()
 

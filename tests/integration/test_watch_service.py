@@ -119,7 +119,7 @@ def open_case(office: Office) -> None:
 def test_word_save_sequence_of_the_concept_is_taken_in_once(office: Office, watching) -> None:
     """Owner file, ~WRD temp, original to ~WRL, temp to the name, deletes: one submission."""
     open_case(office)
-    skeleton = office.draft_file("fungsional").read_bytes()
+    skeleton = office.concept()
     inbox = office.root / "inbox" / "fungsional"
     name = "konsep pengumuman keuangan.docx"
     owner = inbox / ("~$" + name[2:])
@@ -158,7 +158,7 @@ def test_a_decision_saved_in_the_register_is_acted_on_within_seconds(
 ) -> None:
     """Sesuai typed and saved in the register moves the draft on, without a restart."""
     open_case(office)
-    office.save("inbox/fungsional/konsep.docx", office.draft_file("fungsional").read_bytes())
+    office.save("inbox/fungsional/konsep.docx", office.concept())
     wait_for(lambda: KONSEP in office.outbox("kabid_kasubag"), what="the concept delivered")
     wait_for(lambda: CASE in office.rows() and str(office.rows()[CASE]["Tahap"]).startswith("3"),
              what="the register to show step 3")

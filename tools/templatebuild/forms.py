@@ -21,6 +21,15 @@ BODY_MARKER = "ISI PENGUMUMAN"
 PROMPT_OPENING = "[Tulis pembuka: alasan dan dasar pengumuman ini. Hapus petunjuk ini.]"
 PROMPT_SECTION = "[Tulis uraian bagian ini di sini. Hapus petunjuk ini.]"
 
+# The Rincian table's rows: label (read back by sop_docs.core.rincian) and context key.
+RINCIAN_ROWS = (
+    ("Judul Pengumuman (TENTANG)", "judul"),
+    ("Surat dari", "surat_dari"),
+    ("Nomor Surat", "nomor_surat"),
+    ("Tanggal Surat", "tanggal_surat"),
+    ("Catatan Disposisi", "catatan"),
+)
+
 GREY = RGBColor(0x59, 0x59, 0x59)  # the concept's instructions: visibly not part of the text
 
 # The value tabs of the disposition's left and right columns.
@@ -113,18 +122,25 @@ def _disposisi_note_and_paraf(a: _Cell, b: _Cell) -> None:
 
 
 def konsep_pengumuman() -> Document:
-    """The concept skeleton: the case at the top, instructions, then the body to write."""
+    """The concept skeleton: the case, the details people set, instructions, the body to write."""
     doc = new_document("Konsep Pengumuman")
     para(doc, "KONSEP PENGUMUMAN", align="center", bold=True, size=14, after=6)
     label_table(
         doc,
         [
             ("No. Agenda", "{{ no_agenda }}"),
-            ("Perihal", "{{ perihal }}"),
             ("Jenis Informasi", "{{ jenis }}"),
             ("Batas Waktu", "{{ batas_waktu }}"),
         ],
         [Cm(4.0), Cm(12.5)],
+        size=11,
+    )
+    para(doc, "Rincian (diisi Fungsional; pemeriksa boleh memperbaikinya langsung)", bold=True,
+         size=10, before=8, after=2)
+    label_table(
+        doc,
+        [(label, "{{ rincian." + key + " }}") for label, key in RINCIAN_ROWS],
+        [Cm(5.2), Cm(11.3)],
         size=11,
     )
     _konsep_instructions(doc)
@@ -137,11 +153,14 @@ def _konsep_instructions(doc: Document) -> None:
     para(doc, "Petunjuk:", italic=True, size=10, before=8, color=GREY)
     para(
         doc,
-        "Tulis isi pengumuman di bawah garis ISI PENGUMUMAN. Judul dan tabel di atas tidak "
-        "ikut ke naskah Pengumuman; kop, nomor, judul, tempat dan tanggal, serta tanda tangan "
-        "diisi oleh sistem setelah konsep disetujui. Tabel, daftar dan gambar boleh dipakai. "
-        "Setelah selesai, simpan berkas ini ke folder masuk (inbox) Anda; nama berkas boleh "
-        "tetap atau diganti, berkas tetap terhubung ke Nomor Agenda.",
+        "Isi tabel Rincian: Judul Pengumuman wajib (menjadi TENTANG pada naskah Pengumuman); "
+        "Surat dari, Nomor dan Tanggal Surat menurut surat yang menjadi bahan (kosongkan bila "
+        "tidak ada); tulisan dalam kurung siku adalah petunjuk, ganti dengan isinya. Tulis isi "
+        "pengumuman di bawah garis ISI PENGUMUMAN; yang di atas garis tidak ikut ke naskah. "
+        "Kop, nomor, tempat dan tanggal, serta tanda tangan diisi oleh sistem setelah konsep "
+        "disetujui. Tabel, daftar dan gambar boleh dipakai. Setelah selesai, simpan berkas ini ke "
+        "folder masuk (inbox) Anda; nama berkas boleh tetap atau diganti, berkas tetap terhubung "
+        "ke Nomor Agenda.",
         italic=True,
         size=10,
         align="justify",
@@ -151,8 +170,10 @@ def _konsep_instructions(doc: Document) -> None:
     run(
         p,
         "{{ 'Informasi serta merta wajib diumumkan tanpa penundaan dan memuat semua bagian di "
-        "bawah ini.' if serta_merta else 'Informasi berkala: isi bagian yang sesuai dengan bahan "
-        "informasi dan hapus bagian yang tidak diperlukan.' }}",
+        "bawah ini.' if serta_merta else 'Informasi berkala (UU 14/2008 Pasal 9 ayat 2) ialah "
+        "informasi yang berkaitan dengan Badan Publik, mengenai kegiatan dan kinerjanya, mengenai "
+        "laporan keuangan, atau informasi lain yang diatur peraturan perundang-undangan. Satu "
+        "pengumuman memuat pembuka, dasar, dan isi informasinya.' }}",
         italic=True,
         size=10,
         color=GREY,
@@ -160,11 +181,17 @@ def _konsep_instructions(doc: Document) -> None:
 
 
 def _konsep_body(doc: Document) -> None:
-    """The bookmarked separator, the opening prompt, one lettered section each, the closing."""
+    """The bookmarked separator, then either the plain parts' prompts (`uraian`) or the opening
+    prompt and one lettered section per required part, and the closing."""
     p = para(doc, BODY_MARKER, align="center", bold=True, size=10, before=10, after=10, color=GREY)
     rule(p, style="single", size=6)
     bookmark(p, BODY_BOOKMARK)
+    para(doc, "{%p for u in uraian %}")
+    para(doc, "{{ u }}", italic=True, color=GREY, align="justify", after=6)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if not uraian %}")
     para(doc, PROMPT_OPENING, italic=True, color=GREY, align="justify", after=6)
+    para(doc, "{%p endif %}")
     para(doc, "{%p for b in bagian_wajib %}")
     p = para(doc, left=Cm(0.75), hanging=Cm(0.75), tabs=(Cm(0.75),), before=6)
     run(
