@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from sop_docs import archive, kendali
@@ -49,28 +49,9 @@ class Archiving:
         closed = replace(case, closed_at=now.isoformat(), status="closed")
         sheet = self.blobs.put_bytes(lembar_kendali(self.paperwork, closed, now, rows))
         name = delivered_name(case.id, "Lembar Kendali", case.subject, "docx")
-        return [*self._disposisi_of_record(case),
-                Deliver(archive.KENDALI, sheet, name, None, case.step),
+        return [Deliver(archive.KENDALI, sheet, name, None, case.step),
                 Bundle(archive.bundle_folder(case.year, case.id, case.perihal).as_posix()),
                 TakeOut()]
-
-    def _disposisi_of_record(self, case: CaseRow) -> list[Deliver]:
-        """The Disposisi as the archive keeps it: made anew with the letter's details once the
-        concept's Rincian set them (the one delivered at opening left them as lines to fill), dated
-        and timed as it was given. Nothing when nobody set any detail."""
-        key = "disposisi"
-        if key not in self.sop.documents or not case.details.judul:
-            return []
-        opened = datetime.fromisoformat(case.opened_at)
-        first = self.sop.first_step
-        to = self.sop.step(first.next).role if first.next in self.sop.steps else first.role
-        material = next((PurePosixPath(e["source"]).name for e in self.db.events(case.id)
-                         if e["kind"] == "opened" and e["source"]), "")
-        data = self.paperwork.disposisi(
-            case, opened, material=material, to_role=to,
-            deadline=self.calendar.deadline(opened, self.sop.step(first.next or first.number).time))
-        name = delivered_name(case.id, self.sop.documents[key].label, case.subject, "docx")
-        return [Deliver(key, self.blobs.put_bytes(data), name, None, case.step)]
 
     def build_bundle(self, op_id: int, target: Path) -> bool:
         """Carry out a `bundle` op: True once the bundle is in place; False (logged) to retry."""

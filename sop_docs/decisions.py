@@ -139,7 +139,7 @@ class Decisions:
             rows = docx.label_rows(self.blobs.read(sha))
         except ValueError:
             rows = {}
-        found, problems = rincian.read(rows, r.now.date())
+        found, problems = rincian.read(rows, r.now.date(), r.case.details)
         if found is None:
             return r.case.details
         if problems:
@@ -312,7 +312,8 @@ class Decisions:
         if t.return_note:
             data = self.paperwork.nota(case, now, step=case.step, to_role=to or step.role,
                                        catatan=r.cell.catatan,
-                                       document=draft["name"] if draft else "")
+                                       document=draft["name"] if draft else "",
+                                       person=r.person, person_title=r.title)
             produced.append(Deliver(NOTA, self.blobs.put_bytes(data), self._nota_name(case), to,
                                     case.step))
         for key in t.produce:

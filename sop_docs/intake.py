@@ -388,7 +388,7 @@ class Intake:
                           deadline: datetime, to: str) -> bytes:
         if key == "disposisi":
             return self.paperwork.disposisi(case, now, material=a.path.name, deadline=deadline,
-                                            to_role=to)
+                                            to_role=to, person=a.person, person_title=a.title)
         if key == DRAFT:
             return self.paperwork.konsep(case, now, deadline=deadline)
         return self.paperwork.render(key, case, now, {})
@@ -417,9 +417,9 @@ class Intake:
                  t.state.step)
 
     def _details(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> Rincian | None:
-        """The case details the draft sets (its Rincian table), or None once it is answered: a
-        skeleton sent back unwritten, a table without a usable title or with a date that is not
-        one. A draft without the table keeps the details set before (none: answered)."""
+        """The case details with what the draft sets (its Rincian table: the title), or None once
+        it is answered: a skeleton sent back unwritten, no usable title. A draft without the table
+        keeps the title set before (none: answered)."""
         if not self.sop.rincian:
             return case.details
         if kendali.untouched(kendali.concept_blocks(data), self.sop.kind(case.kind)):
@@ -429,12 +429,11 @@ class Intake:
             rows = docx.label_rows(data)
         except ValueError:
             rows = {}
-        found, problems = rincian.read(rows, self.clock().date())
+        found, problems = rincian.read(rows, self.clock().date(), case.details)
         if found is None and case.details.judul:
             return case.details
         if found is None:
-            problems = ["konsep ini tidak memuat tabel Rincian (Judul Pengumuman, Surat dari, "
-                        "Nomor dan Tanggal Surat)."]
+            problems = ["konsep ini tidak memuat tabel Rincian dengan Judul Pengumuman."]
         if problems or found is None:
             self.quarantine(a, sha, "rincian", detail=" ".join(problems), case=case.id)
             return None

@@ -6,16 +6,17 @@ gathers it in one place so the templates stay plain forms and the service stays 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 
-from sop_docs.adapters import docx
+from sop_docs.adapters import docx, identity
 from sop_docs.adapters.db import CaseRow
 from sop_docs.core import rincian
+from sop_docs.core.naming import readable_name
 from sop_docs.core.sop import Sop
 from sop_docs.settings import Settings
 
@@ -43,8 +44,10 @@ def letter_number(settings: Settings, seq: int, when: datetime) -> str:
 
 
 class Paperwork:
-    def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path) -> None:
+    def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path,
+                 names: Callable[[str], str] = identity.display_name) -> None:
         self.sop, self.settings, self.templates, self.root = sop, settings, templates, root
+        self.names = names
 
     def _official(self, role: str) -> dict[str, str]:
         o = dict(self.settings.officials.get(role, {}))
@@ -52,11 +55,28 @@ class Paperwork:
         return {"jabatan": o.get("jabatan", r.jabatan if r else ""), "nama": o.get("nama", ""),
                 "pangkat": o.get("pangkat", ""), "nip": o.get("nip", "")}
 
-    def _addressee(self, role: str) -> str:
-        """'Nama (Jabatan)' of the official the SOP assigns the step to, as far as it is known."""
+    def _addressee(self, role: str, chosen: str = "") -> str:
+        """'Nama (Jabatan)': the person the giver chose, else the role's official, as far as
+        either is known."""
         o = self._official(role)
         jabatan = o["jabatan"] or self.sop.roles[role].name
-        return f"{o['nama']} ({jabatan})" if o["nama"] else jabatan
+        nama = chosen or o["nama"]
+        return f"{nama} ({jabatan})" if nama else jabatan
+
+    def signer(self, role: str, person: str | None = None, title: str = "") -> dict[str, str]:
+        """The signature block of whoever acted for `role`: the role's official from the settings,
+        or the person who actually saved the decision (`title` Plt./Plh. for a stand-in, printed
+        before the jabatan as `sebagai`); a person who is not the official has no pangkat/NIP
+        known to the system, so those lines stay empty rather than show someone else's."""
+        official = {**self._official(role), "sebagai": ""}
+        if not person:
+            return official
+        nama = self.names(person)
+        if not title and " ".join(nama.split()).casefold() == \
+                " ".join(official["nama"].split()).casefold():
+            return official
+        return {"jabatan": official["jabatan"], "nama": nama, "pangkat": "", "nip": "",
+                "sebagai": title}
 
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
@@ -87,24 +107,23 @@ class Paperwork:
         return docx.render(self._template(key), ctx, images=self._images(), link=case.id)
 
     def disposisi(self, case: CaseRow, now: datetime, *, material: str, deadline: datetime,
-                  to_role: str) -> bytes:
-        """The disposition as far as anyone has said: the letter's details come from the concept's
-        Rincian once set (empty there means none: an internal initiative); before, a dotted line
-        is left for the hand rather than a guess."""
+                  to_role: str, person: str | None = None, person_title: str = "") -> bytes:
+        """The disposition as far as its giver has said (the Disposisi sheet of the register): a
+        particular nobody chose is a dotted line for the hand, never a guess. Signed for whoever
+        gave it (`person`, who saved the material or the sheet), else the role's official."""
         kind = self.sop.kind(case.kind)
         opened = datetime.fromisoformat(case.opened_at)
         d = case.details
-        known = bool(d.judul)
         return self.render("disposisi", case, now, {
             "diterima_tanggal": tanggal(opened),
             "diterima_pukul": pukul(opened, self.settings),
-            "surat_dari": d.surat_dari or ("Inisiatif internal" if known else DOTS),
-            "nomor_surat": d.nomor_surat or ("-" if known else DOTS),
+            "surat_dari": d.surat_dari or DOTS,
+            "nomor_surat": d.nomor_surat or DOTS,
             "tanggal_surat": (tanggal(datetime.combine(d.tanggal, datetime.min.time()))
-                              if d.tanggal else ("-" if known else DOTS)),
+                              if d.tanggal else d.tanggal_surat or DOTS),
             "sifat": "Biasa",
             "urgensi": kind.urgensi,
-            "diteruskan_kepada": [self._addressee(to_role)],
+            "diteruskan_kepada": [self._addressee(to_role, d.diteruskan)],
             "harap": [
                 {"teks": "Tanggapan dan Saran", "dicentang": False},
                 {"teks": "Proses lebih lanjut", "dicentang": True},
@@ -113,8 +132,8 @@ class Paperwork:
             ],
             "catatan": d.catatan,
             "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
-            "bahan": material,
-            "pemberi": self._official(self.sop.first_step.role),
+            "bahan": readable_name(material),
+            "pemberi": self.signer(self.sop.first_step.role, person, person_title),
         })
 
     def konsep(self, case: CaseRow, now: datetime, *, deadline: datetime) -> bytes:
@@ -128,7 +147,9 @@ class Paperwork:
         })
 
     def nota(self, case: CaseRow, now: datetime, *, step: int, to_role: str, catatan: str,
-             document: str) -> bytes:
+             document: str, person: str | None = None, person_title: str = "") -> bytes:
+        """The return note, signed by the reviewer who decided (`person`, a stand-in's
+        `person_title`) or else the step role's official."""
         s = self.sop.step(step)
         return self.render("nota_pengembalian", case, now, {
             "tahap": s.title,
@@ -136,7 +157,8 @@ class Paperwork:
             "pemeriksa_jabatan": self._official(s.role)["jabatan"],
             "dikembalikan_kepada": self.sop.roles[to_role].name,
             "catatan": catatan or "(tanpa catatan)",
-            "dokumen": document,
+            "dokumen": readable_name(document),
+            "pemeriksa_ttd": self.signer(s.role, person, person_title),
         })
 
     def pengumuman(self, case: CaseRow, now: datetime, *, number: str, concept: bytes,

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sop_docs.adapters import register
+from sop_docs.adapters import disposisi_sheet, register
 from sop_docs.adapters.db import Database, Row
 from sop_docs.core import events
 from sop_docs.core.access import OWNER, Access
@@ -23,6 +24,9 @@ from sop_docs.core.rincian import Rincian
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import draft_placement
 from sop_docs.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sop_docs.disposisi import Disposisi
 
 log = logging.getLogger("sop_docs")
 
@@ -54,6 +58,7 @@ class RegisterProjection:
                  clock: Callable[[], datetime], access: Access | None = None) -> None:
         self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
         self.access = access or Access()
+        self.disposisi: Disposisi | None = None    # the giver's sheet (set by the service)
 
     def channels(self) -> list[Channel]:
         """register.xlsx for everyone; with authorization "owner" it is an overview and each
@@ -140,14 +145,20 @@ class RegisterProjection:
         history = self.history([r.case_id for r in rows] if channel.role else None)
         notices = self.notices(channel.role)
         decide_in = None if channel.decides else self.where_to_decide()
-        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in)).encode()).hexdigest()
+        sheet = (self.disposisi.rows() if self.disposisi and self.disposisi.here(channel)
+                 else None)
+        fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in, sheet)).encode()
+                                     ).hexdigest()
         hash_key, print_key = f"{channel.key}_hash", f"{channel.key}_fingerprint"
         if (expected is not None and expected == self.db.get_meta(hash_key)
                 and fingerprint == self.db.get_meta(print_key)):
             return True
         channel.path.parent.mkdir(parents=True, exist_ok=True)
-        ok = register.write(channel.path, register.build(rows, history, notices,
-                                                         decide_in=decide_in),
+        wb = register.build(rows, history, notices, decide_in=decide_in)
+        if sheet is not None and self.disposisi is not None:
+            disposisi_sheet.add_sheet(wb, sheet, [k.name for k in self.sop.kinds],
+                                      self.disposisi.people())
+        ok = register.write(channel.path, wb,
                             expected_hash=expected, writable=channel.decides,
                             group=self.access.group_of(channel.role) if channel.role else None)
         if ok:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sop_docs.adapters import register, sniff
+from sop_docs.adapters import disposisi_sheet, register, sniff
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
 from sop_docs.decisions import Decisions
+from sop_docs.disposisi import Disposisi
 from sop_docs.errors import SopDocsError, StorageFull, plainly
 from sop_docs.intake import Arrival, Intake
 from sop_docs.projection import Channel, RegisterProjection
@@ -29,9 +30,9 @@ ATTEMPTS = 5
 
 class Registers:
     def __init__(self, ws: Workspace, db: Database, blobs: BlobStore, decisions: Decisions,
-                 projection: RegisterProjection, intake: Intake) -> None:
+                 projection: RegisterProjection, intake: Intake, disposisi: Disposisi) -> None:
         self.ws, self.db, self.blobs, self.decisions = ws, db, blobs, decisions
-        self.projection, self.intake = projection, intake
+        self.projection, self.intake, self.disposisi = projection, intake, disposisi
         self._told: set[tuple[str, str]] = set()    # faults already logged with a traceback
 
     def process(self) -> None:
@@ -67,7 +68,23 @@ class Registers:
                                   cell.case_id, cell.row)
                     self._told.add((cell.token, cell.keputusan))
                 self.decisions.hold(cell, type(e).__name__)
+        if self.disposisi.here(channel):
+            self._dispositions(channel)
         return before
+
+    def _dispositions(self, channel: Channel) -> None:
+        """Act on the Disposisi sheet's rows a person changed; the service's trouble is logged
+        and the row is read again at the next pass (the sheet is written anew only from the
+        database, so an unrecorded change is shown back as it was)."""
+        for cell in disposisi_sheet.read(channel.path):
+            try:
+                self.disposisi.change(cell, channel)
+            except (OSError, SopDocsError) as e:
+                log.error("%s: the disposition in row %s of %s could not be changed (%s)",
+                          cell.case_id, cell.row, self.ws.rel(channel.path), plainly(e))
+            except Exception:
+                log.exception("%s: the disposition in row %s could not be changed",
+                              cell.case_id, cell.row)
 
     def _write(self, channel: Channel, before: str | None, where: dict[str | None, str]) -> None:
         """Write the register anew; harvest again first if a person saved it meanwhile. A role's

@@ -26,6 +26,7 @@ from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
 from sop_docs.core.sop import Sop
 from sop_docs.decisions import Decisions
+from sop_docs.disposisi import Disposisi
 from sop_docs.errors import SopDocsError, StateMismatch, plainly
 from sop_docs.history import HistoryWriter
 from sop_docs.intake import Intake
@@ -62,7 +63,11 @@ class Service:
                              clock, convert, self.authority)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,
                                    self.archiving, self.authority, clock)
-        self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.intake)
+        self.disposisi = Disposisi(ws, sop, settings, db, blobs, calendar, paperwork,
+                                   self.recorder, self.authority, clock)
+        self.projection.disposisi = self.disposisi
+        self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.intake,
+                                   self.disposisi)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
 

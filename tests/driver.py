@@ -108,6 +108,26 @@ class Office:
             raise AssertionError(f"{case_id} has no row in {path.name}")
         wb.save(path)
 
+    def dispose(self, case_id: str, **values: object) -> Path:
+        """The Kabid/Kasubag types the disposition's particulars (by key: judul, jenis, surat_dari,
+        nomor_surat, tanggal_surat, diteruskan, catatan) in the Disposisi sheet of its register
+        and saves it, as Excel would."""
+        from sop_docs.adapters.disposisi_sheet import FIRST_EDITABLE, KEYS, SHEET
+
+        own = sorted((self.root / "keputusan" / "kabid_kasubag").glob("Register *.xlsx"))
+        path = own[0] if own else self.root / "register.xlsx"
+        wb = load_workbook(path)
+        ws = wb[SHEET]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == case_id:
+                for key, value in values.items():
+                    row[FIRST_EDITABLE - 1 + KEYS.index(key)].value = value
+                break
+        else:
+            raise AssertionError(f"{case_id} has no row in the Disposisi sheet of {path.name}")
+        wb.save(path)
+        return path
+
     def register_of(self, case_id: str) -> Path:
         """The register in which the case's current decision is chosen: the holder's own (found
         from the overview, as a person would), or register.xlsx where the office decides in one."""

@@ -42,6 +42,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from sop_docs.adapters import externals
+from sop_docs.adapters.docxkeep import keep_end_with_next
 from sop_docs.adapters.docxlink import ILLEGAL_XML, LINK_PROPERTY, link_package, read_link, set_link
 from sop_docs.errors import TemplateProblem
 
@@ -276,6 +277,7 @@ def concept_body(concept: bytes) -> bytes:
     ]
     for el in drop:
         body.remove(el)
+    keep_end_with_next(body)                   # the body's end goes with the signature
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -15,6 +15,8 @@ NAMES = {
     "proof": "Bukti diterima",
     "quarantined": "Berkas dikarantina",
     "restored": "Basis data dipulihkan",
+    "disposition_changed": "Disposisi diubah",
+    "disposition_ignored": "Perubahan disposisi tidak dipakai",
 }
 _KINDS = {v: k for k, v in NAMES.items()}
 

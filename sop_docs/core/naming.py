@@ -86,6 +86,16 @@ def subject_from_name(name: str, prefix: str | None = None) -> str:
     return stem or "Tanpa Perihal"
 
 
+def readable_name(name: str) -> str:
+    """A file's name as a document prints it: visible characters, no extension (`Surat PLN.pdf`
+    -> `Surat PLN`); a name that is only an extension, or ends in a number (`versi 1.2`), stays."""
+    name = visible(name).strip()
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem.strip(" .") and re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9]{1,5}", ext):
+        return stem.rstrip(" .")
+    return name
+
+
 def delivered_name(case: str, label: str, subject: str, ext: str) -> str:
     """`PIP-2026-0007 - Konsep - Laporan Keuangan 2026.docx`."""
     ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:10].lower()

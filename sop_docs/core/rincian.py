@@ -1,9 +1,10 @@
-"""A case's details as people set them: the title (TENTANG) and the letter the case answers.
+"""A case's details as people set them: the title (TENTANG) and the disposition's particulars.
 
-They are written in the concept's Rincian table, the one document every role in the chain opens
-and may correct in place, so whoever reviews the concept corrects them too, and only someone
-holding the step can change them. Nothing here guesses: a detail nobody set stays unset, and the
-documents show an empty line for the hand rather than a made-up value.
+Two hands set them, each where the detail belongs. The title is written in the concept's Rincian
+table, the one document every role in the chain opens and may correct in place. The disposition's
+particulars (the letter it answers: sender, number, date; to whom it goes; the Kabid/Kasubag's
+note) are the giver's, chosen in the Disposisi sheet of the Kabid/Kasubag's register. Nothing here
+guesses: a detail nobody set stays unset, and the documents show a line for the hand instead.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ SURAT_DARI = "Surat dari"
 NOMOR_SURAT = "Nomor Surat"
 TANGGAL_SURAT = "Tanggal Surat"
 CATATAN = "Catatan Disposisi"
+DITERUSKAN = "Diteruskan kepada"
 LABELS = {JUDUL: "judul", SURAT_DARI: "surat_dari", NOMOR_SURAT: "nomor_surat",
-          TANGGAL_SURAT: "tanggal_surat", CATATAN: "catatan"}
+          TANGGAL_SURAT: "tanggal_surat", CATATAN: "catatan", DITERUSKAN: "diteruskan"}
 
 # What each row shows before anyone writes in it; a value still reading so is unset.
 PROMPTS = {
@@ -31,6 +33,7 @@ PROMPTS = {
     "nomor_surat": "[Nomor surat; kosongkan bila tidak ada]",
     "tanggal_surat": "[Tanggal surat, mis. 23-11-2026]",
     "catatan": "[Catatan Kabid/Kasubag untuk Fungsional, bila ada]",
+    "diteruskan": "[Nama Fungsional yang ditugasi]",
 }
 
 MAX_JUDUL = 200
@@ -46,7 +49,7 @@ _WORDS = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 _FILE_LIKE = re.compile(
     r"(\.(docx?|pdf|jpe?g|png|heic|odt|rtf|xlsx?)$)|(^(IMG|VID|DOC|Screenshot|WhatsApp)[-_ ])",
     re.I)
-NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa nomor"}
+NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa tanggal"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ class Rincian:
     judul: str = ""
     surat_dari: str = ""
     nomor_surat: str = ""
-    tanggal_surat: str = ""       # ISO date, or '' when the case answers no letter
+    tanggal_surat: str = ""       # ISO date; '-' when the giver said there is none; '' unset
     catatan: str = ""
+    diteruskan: str = ""          # the person the disposition assigns; '' = the SOP's official
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -70,7 +74,10 @@ class Rincian:
 
     @property
     def tanggal(self) -> date | None:
-        return date.fromisoformat(self.tanggal_surat) if self.tanggal_surat else None
+        try:
+            return date.fromisoformat(self.tanggal_surat)
+        except ValueError:
+            return None
 
 
 def is_prompt(text: str) -> bool:
@@ -109,9 +116,11 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def read(rows: Mapping[str, str], today: date) -> tuple[Rincian | None, list[str]]:
-    """The details a Rincian table holds, and what is wrong with them (in Indonesian, one line
-    each, naming the row). (None, []) when the document has no Rincian table at all."""
+def read(rows: Mapping[str, str], today: date, before: Rincian = Rincian()
+         ) -> tuple[Rincian | None, list[str]]:
+    """The details a concept's Rincian table sets over `before`, and what is wrong with them (in
+    Indonesian, one line each, naming the row). (None, []) when it has no Rincian table at all.
+    A title left as the prompt keeps the one set before (the Kabid/Kasubag may have set it)."""
     values: dict[str, str] = {}
     for label, value in rows.items():
         key = _key(label)
@@ -120,35 +129,48 @@ def read(rows: Mapping[str, str], today: date) -> tuple[Rincian | None, list[str
             values[key] = "" if is_prompt(v) else v
     if "judul" not in values:
         return None, []
+    if not values["judul"] and before.judul:
+        values["judul"] = before.judul
+    return check(values, today, before)
+
+
+def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
+          ) -> tuple[Rincian, list[str]]:
+    """`before` with the given details (by key) set, and what is wrong with them; a detail with a
+    problem keeps its value from `before`."""
     problems: list[str] = []
-    judul = values.get("judul", "")
-    if not judul:
-        problems.append(f"'{JUDUL}' belum diisi: tulis judul pengumuman (menjadi TENTANG pada "
-                        "naskah Pengumuman).")
-    elif len(judul) > MAX_JUDUL:
-        problems.append(f"'{JUDUL}' terlalu panjang ({len(judul)} huruf; paling banyak "
-                        f"{MAX_JUDUL}). Singkatkan.")
-    elif _FILE_LIKE.search(judul):
-        problems.append(f"'{JUDUL}' berbunyi seperti nama berkas ('{judul}'): tulis judul "
-                        "pengumuman dengan kata-kata.")
-    tanggal = ""
-    raw_date = values.get("tanggal_surat", "")
-    if raw_date.casefold() not in NONE_WORDS:
-        d = parse_date(raw_date)
-        if d is None:
-            problems.append(f"'{TANGGAL_SURAT}' tidak dapat dibaca ('{raw_date}'): tulis seperti "
+    out = asdict(before)
+    if "judul" in values:
+        judul = _clean(values["judul"])
+        if not judul:
+            problems.append(f"'{JUDUL}' belum diisi: tulis judul pengumuman (menjadi TENTANG pada "
+                            "naskah Pengumuman).")
+        elif len(judul) > MAX_JUDUL:
+            problems.append(f"'{JUDUL}' terlalu panjang ({len(judul)} huruf; paling banyak "
+                            f"{MAX_JUDUL}). Singkatkan.")
+        elif _FILE_LIKE.search(judul):
+            problems.append(f"'{JUDUL}' berbunyi seperti nama berkas ('{judul}'): tulis judul "
+                            "pengumuman dengan kata-kata.")
+        else:
+            out["judul"] = judul
+    if "tanggal_surat" in values:
+        raw = _clean(values["tanggal_surat"])
+        if raw.casefold() in NONE_WORDS:
+            out["tanggal_surat"] = "-" if raw else ""
+        elif (d := parse_date(raw)) is None:
+            problems.append(f"'{TANGGAL_SURAT}' tidak dapat dibaca ('{raw}'): tulis seperti "
                             "23-11-2026 atau 23 November 2026, atau kosongkan.")
         elif d > today:
-            problems.append(f"'{TANGGAL_SURAT}' ({raw_date}) belum tiba: periksa tahunnya.")
+            problems.append(f"'{TANGGAL_SURAT}' ({raw}) belum tiba: periksa tahunnya.")
         else:
-            tanggal = d.isoformat()
-    for key, label in ((k, s) for s, k in LABELS.items() if k not in ("judul", "tanggal_surat")):
-        if len(values.get(key, "")) > MAX_FIELD:
-            problems.append(f"'{label}' terlalu panjang (paling banyak {MAX_FIELD} huruf).")
-
-    def plain(key: str) -> str:
-        v = values.get(key, "")
-        return "" if v.casefold() in NONE_WORDS else v[:MAX_FIELD]
-
-    return Rincian(judul[:MAX_JUDUL], plain("surat_dari"), plain("nomor_surat"), tanggal,
-                   plain("catatan")), problems
+            out["tanggal_surat"] = d.isoformat()
+    for label, key in LABELS.items():
+        if key in ("judul", "tanggal_surat") or key not in values:
+            continue
+        v = _clean(values[key])
+        if len(v) > MAX_FIELD:
+            problems.append(f"'{label}' terlalu panjang ({len(v)} huruf; paling banyak "
+                            f"{MAX_FIELD}).")
+        else:
+            out[key] = v              # '-' as typed: the giver said there is none
+    return Rincian(**out), problems

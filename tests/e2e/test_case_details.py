@@ -52,25 +52,26 @@ def pdf_text(path: Path) -> str:
                           text=True, check=True).stdout
 
 
+def outbox_file(office: Office, role: str, label: str, suffix: str = ".docx") -> Path:
+    (path,) = [p for p in (office.root / "outbox" / role).iterdir()
+               if f" - {label}" in p.name and p.suffix == suffix]
+    return path
+
+
 def test_a_case_opened_from_a_phone_photo_gets_the_title_set_in_the_concept(office):
     open_from_photo(office)
-    disposisi = next(p for p in (office.root / "outbox" / "fungsional").iterdir()
-                     if " - Disposisi - " in p.name)
-    first = texts(disposisi.read_bytes())
+    first = texts(outbox_file(office, "fungsional", "Disposisi").read_bytes())
     assert "Inisiatif internal" not in first, "nobody said the letter came from within"
     assert "……" in first, "an unset detail is a line to fill by hand"
 
     office.save("inbox/fungsional/konsep.docx", fill_concept(
-        skeleton(office), judul=JUDUL, surat_dari="PT PLN (Persero) UP3 Pontianak",
-        nomor_surat="0123/DIS.01.01/UP3-PTK/2026", tanggal_surat="23-11-2026",
-        catatan="Umumkan hari ini di papan pengumuman dan laman resmi.",
+        skeleton(office), judul=JUDUL,
         isi="Aliran listrik di Kantor Pelayanan Terpadu padam pada hari Rabu."))
     office.scan()
     assert office.rows()[CASE]["Perihal"] == JUDUL
     office.to_step(CASE, 6)
 
-    letter = next(p for p in (office.root / "outbox" / "fungsional").iterdir()
-                  if " - Pengumuman - " in p.name and p.suffix == ".pdf")
+    letter = outbox_file(office, "fungsional", "Pengumuman", ".pdf")
     printed = " ".join(pdf_text(letter).split())
     assert f"TENTANG {JUDUL.upper()}" in printed
     assert "IMG-20261128" not in printed and "WA0003" not in printed
@@ -80,12 +81,39 @@ def test_a_case_opened_from_a_phone_photo_gets_the_title_set_in_the_concept(offi
     office.scan()
     (bundle,) = (office.root / "archive" / "2026").glob(f"{CASE} - *")
     assert bundle.name == f"{CASE} - {JUDUL}"
-    (sheet,) = [p for p in (bundle / "data" / "softcopy").iterdir()
-                if " - Disposisi - " in p.name and p.name.startswith("v2 ")]
-    of_record = texts(sheet.read_bytes())
+    (sheet,) = [p for p in (bundle / "data" / "softcopy").iterdir() if " - Disposisi - " in p.name]
+    assert "……" in texts(sheet.read_bytes()), "the Disposisi as it was given, nothing added"
+
+
+def test_the_giver_chooses_the_disposition_in_the_register(office):
+    """The Kabid/Kasubag sets the letter's sender, number and date, the addressee, the note and
+    the kind in the Disposisi sheet; the Disposisi is made anew in the Fungsional's outbox (the
+    first kept), and a wrong date is answered without changing anything."""
+    open_from_photo(office)
+    office.dispose(CASE, surat_dari="PT PLN (Persero) UP3 Pontianak", tanggal_surat="32/11/2026")
+    office.scan()
+    assert "tidak dapat dibaca" in str(office.rows()[CASE]["Pesan Sistem"])
+    assert "PT PLN" not in texts(outbox_file(office, "fungsional", "Disposisi").read_bytes())
+
+    office.dispose(CASE, judul="Pemadaman listrik terencana", jenis="Berkala",
+                   surat_dari="PT PLN (Persero) UP3 Pontianak",
+                   nomor_surat="0123/DIS.01.01/UP3-PTK/2026", tanggal_surat="23/11/2026",
+                   diteruskan="Rina Marlina", catatan="Umumkan hari ini di papan dan laman.")
+    office.scan()
+    sheet = texts(outbox_file(office, "fungsional", "Disposisi 2").read_bytes())
     for told in ("PT PLN (Persero) UP3 Pontianak", "0123/DIS.01.01/UP3-PTK/2026",
-                 "23 November 2026", "Umumkan hari ini di papan pengumuman dan laman resmi."):
-        assert told in of_record
+                 "23 November 2026", "Rina Marlina", "Umumkan hari ini di papan dan laman.",
+                 "Pemadaman listrik terencana"):
+        assert told in sheet
+    assert "Disposisi - " not in " ".join(office.outbox("fungsional")), "the first one left"
+    case = office.svc.db.case(CASE)
+    assert case.kind == "berkala" and office.rows()[CASE]["Perihal"] == "Pemadaman listrik terencana"
+    assert [k for k, _ in office.events(CASE)][-1] == "disposition_changed"
+    versions = [d["name"] for d in office.svc.db.documents(CASE) if d["kind"] == "disposisi"]
+    assert len(versions) == 2
+
+    office.scan()                                   # read again: nothing new happens
+    assert len([d for d in office.svc.db.documents(CASE) if d["kind"] == "disposisi"]) == 2
 
 
 def test_a_skeleton_sent_back_unwritten_is_answered_and_the_case_waits(office):
@@ -110,9 +138,9 @@ def test_a_concept_without_a_title_is_answered_at_step_2_not_published(office):
     assert "tabel Rincian" in str(office.rows()[CASE]["Pesan Sistem"])
 
     office.save("inbox/fungsional/konsep.docx", fill_concept(
-        skeleton(office), judul=JUDUL, tanggal_surat="28-12-2026", isi="Listrik padam."))
+        skeleton(office), judul="IMG-20261128-WA0003", isi="Listrik padam."))
     office.scan()
-    assert any("belum tiba" in n for n in notes(office))
+    assert any("seperti nama berkas" in n for n in notes(office))
     assert office.svc.db.case(CASE).step == 2
 
     office.save("inbox/fungsional/konsep.docx", fill_concept(skeleton(office), judul=JUDUL,
@@ -144,12 +172,12 @@ def test_a_reviewer_corrects_the_title_in_place_and_the_letter_follows(office):
     for t in corrected.tables:
         for r in t.rows:
             if r.cells[0].text.startswith("Judul"):
-                r.cells[-1].paragraphs[0].text = ""
+                r.cells[-1].paragraphs[0].text = "laporan keuangan.pdf"
     corrected.save(draft)
     office.decide(case, "Sesuai")
     office.scan()
     row = office.rows()[case]
-    assert row["Tahap"].startswith("4 ") and "belum diisi" in str(row["Pesan Sistem"])
+    assert row["Tahap"].startswith("4 ") and "nama berkas" in str(row["Pesan Sistem"])
 
     corrected = Document(draft)
     for t in corrected.tables:

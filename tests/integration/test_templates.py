@@ -20,6 +20,7 @@ from docx.oxml.ns import nsdecls, qn
 
 from sop_docs.adapters import docx as adapter
 from sop_docs.adapters import office
+from sop_docs.bootstrap import load_sop_ref
 from tests import hostile, lo
 from tests.hostile import Secrets
 from tests.paths import CORPUS
@@ -59,12 +60,8 @@ SERTA_MERTA = [
     "Upaya-upaya yang dilakukan oleh Badan Publik dan/atau pihak berwenang dalam "
     "menanggulangi bahaya dan/atau dampak",
 ]
-BERKALA = [
-    "Informasi yang berkaitan dengan Badan Publik",
-    "Informasi mengenai kegiatan dan kinerja Badan Publik",
-    "Informasi mengenai laporan keuangan",
-    "Informasi lain yang diatur dalam peraturan perundang-undangan",
-]
+BERKALA = [f"[{u}]" for u in load_sop_ref("pengumuman_informasi_publik").kind("berkala").uraian]
+RINCIAN = {"judul": "Ringkasan Laporan Keuangan Semester I Tahun 2026"}
 
 
 def disposisi_context(**changes) -> dict:
@@ -86,7 +83,7 @@ def disposisi_context(**changes) -> dict:
         ],
         "catatan": "Gunakan data laporan keuangan yang sudah diaudit.",
         "batas_waktu": "25 November 2026 10.15 WIB",
-        "bahan": "Laporan Keuangan Semester I 2026.xlsx",
+        "bahan": "Laporan Keuangan Semester I 2026",
         "pemberi": {
             "jabatan": "Kepala Bidang Usaha Kecil dan Menengah",
             "nama": "Dra. Siti Aminah, M.Si.",
@@ -98,7 +95,8 @@ def disposisi_context(**changes) -> dict:
 
 
 def konsep_context(**changes) -> dict:
-    return {**COMMON, "batas_waktu": "25 November 2026 10.15 WIB", "bagian_wajib": BERKALA, **changes}
+    return {**COMMON, "batas_waktu": "25 November 2026 10.15 WIB", "bagian_wajib": [],
+            "uraian": BERKALA, "rincian": RINCIAN, **changes}
 
 
 def nota_context(**changes) -> dict:
@@ -109,7 +107,14 @@ def nota_context(**changes) -> dict:
         "pemeriksa_jabatan": "Sekretaris Dinas",
         "dikembalikan_kepada": "Kabid/Kasubag",
         "catatan": "Dasar hukum belum dicantumkan.\nPerbaiki angka pada tabel kedua.",
-        "dokumen": "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan.docx",
+        "dokumen": "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan",
+        "pemeriksa_ttd": {
+            "jabatan": "Sekretaris Dinas",
+            "nama": "Drs. Bambang Sutrisno, M.M.",
+            "pangkat": "Pembina Tingkat I (IV/b)",
+            "nip": "197501012000031001",
+            "sebagai": "",
+        },
         **changes,
     }
 
@@ -180,7 +185,8 @@ def render_all() -> dict[str, bytes]:
 
 EXPECTED_FIELDS = {
     "Lembar Disposisi": set(disposisi_context()) | {"logo"},
-    "Konsep Pengumuman": {"no_agenda", "perihal", "jenis", "serta_merta", "batas_waktu", "bagian_wajib"},
+    "Konsep Pengumuman": {"no_agenda", "jenis", "serta_merta", "batas_waktu", "bagian_wajib",
+                          "uraian", "rincian"},
     "Nota Pengembalian": set(nota_context()) - {"serta_merta"} | {"logo"},
     "Pengumuman": {"kantor", "logo", "nomor", "tentang", "isi", "tempat", "tanggal", "penandatangan"},
 }
@@ -219,7 +225,7 @@ def test_every_template_renders_and_opens_with_its_values():
         "☐\tTanggapan dan Saran",
         "Gunakan data laporan keuangan",
         "25 November 2026 10.15 WIB",
-        "Laporan Keuangan Semester I 2026.xlsx",
+        "Laporan Keuangan Semester I 2026",
         "KEPALA BIDANG USAHA KECIL DAN MENENGAH,",
         "DRA. SITI AMINAH, M.SI.",
         "Pembina (IV/a)",
@@ -231,9 +237,9 @@ def test_every_template_renders_and_opens_with_its_values():
 
     konsep = all_text(docs["Konsep Pengumuman"])
     assert "KONSEP PENGUMUMAN" in konsep and adapter.BODY_MARKER in konsep
-    for i, bagian in enumerate(BERKALA):
-        assert f"{'abcd'[i]}.\t{bagian}" in konsep
-    assert "Informasi berkala" in konsep
+    for prompt in BERKALA:                  # one announcement: its parts as plain prompts
+        assert f"\n{prompt}\n" in konsep
+    assert "Informasi berkala" in konsep and RINCIAN["judul"] in konsep
 
     nota = all_text(docs["Nota Pengembalian"])
     for value in [
@@ -241,8 +247,11 @@ def test_every_template_renders_and_opens_with_its_values():
         "4 - Pemeriksaan Sekretaris",
         "Kabid/Kasubag",
         "Dasar hukum belum dicantumkan.\nPerbaiki angka pada tabel kedua.",
-        "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan.docx",
+        "PIP-2026-0007 - Konsep - Ringkasan Laporan Keuangan",
         "SEKRETARIS DINAS,",
+        "DRS. BAMBANG SUTRISNO, M.M.",
+        "Pembina Tingkat I (IV/b)",
+        "NIP. 197501012000031001",
     ]:
         assert value in nota, value
 
@@ -280,7 +289,7 @@ def test_pengumuman_has_the_naskah_dinas_khusus_structure():
     ],
 )
 def test_disposisi_prints_legacy_checkbox_row_from_both_axes(urgensi, sifat, checked, unchecked):
-    """The old 'Sifat' row is derived; the two separate fields are printed as well."""
+    """The old 'Sifat' row is derived from both axes, and neither is printed again apart."""
     data = adapter.render(
         TEMPLATES / "Lembar Disposisi.docx",
         disposisi_context(urgensi=urgensi, sifat=sifat, logo=""),
@@ -288,14 +297,14 @@ def test_disposisi_prints_legacy_checkbox_row_from_both_axes(urgensi, sifat, che
     text = all_text(data)
     for box in checked + unchecked:
         assert box in text, box
-    assert f"Klasifikasi\t:\t{sifat}" in text and f"Urgensi\t:\t{urgensi}" in text
+    assert "Klasifikasi" not in text and "Urgensi" not in text
 
 
 def test_serta_merta_konsep_lists_the_eight_required_contents():
     """For serta merta the skeleton guides the writer through DOMAIN.md §3.2's eight items."""
     data = adapter.render(
         TEMPLATES / "Konsep Pengumuman.docx",
-        konsep_context(jenis="Serta Merta", serta_merta=True, bagian_wajib=SERTA_MERTA),
+        konsep_context(jenis="Serta Merta", serta_merta=True, bagian_wajib=SERTA_MERTA, uraian=[]),
     )
     text = all_text(data)
     for i, bagian in enumerate(SERTA_MERTA):

@@ -49,11 +49,12 @@ def test_a_filled_table_gives_every_detail():
     assert Rincian.from_json(found.to_json()) == found
 
 
-def test_empty_letter_details_mean_none_not_a_guess():
+def test_a_dash_says_there_is_none_and_empty_says_nothing():
     found, problems = read(table(judul="Jadwal Pelayanan", surat_dari="", nomor_surat="-",
                                  tanggal_surat="-"), TODAY)
     assert problems == []
-    assert (found.surat_dari, found.nomor_surat, found.tanggal_surat) == ("", "", "")
+    assert (found.surat_dari, found.nomor_surat, found.tanggal_surat) == ("", "-", "-")
+    assert found.tanggal is None
 
 
 @pytest.mark.parametrize("judul, says", [

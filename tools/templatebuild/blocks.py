@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from docx.document import Document
 from docx.shared import Cm, Length, Pt
 
-from .docxkit import para, rule, run, table, valign_center
+from .docxkit import keep_together, para, rule, run, table, valign_center
 
 SIGNATURE_INDENT = Cm(8.5)
 
 
-def kop(doc: Document) -> None:
-    """Kop naskah dinas: logo left, centred government/office/address lines, double rule under."""
+def kop(doc: Document, *, compact: bool = False) -> None:
+    """Kop naskah dinas: logo left, centred government/office/address lines, double rule under
+    (`compact`: no blank line after the rule, for the ½ folio disposition)."""
     t = table(doc, 1, [Cm(2.6), Cm(13.9)], borders=False)
     logo_cell, text_cell = t.rows[0].cells
     valign_center(logo_cell)
@@ -37,7 +38,8 @@ def kop(doc: Document) -> None:
     p = para(doc, size=4)
     p.paragraph_format.line_spacing = Pt(4)
     rule(p)
-    para(doc)
+    if not compact:
+        para(doc)
 
 
 def signature(
@@ -52,17 +54,21 @@ def signature(
     before: float = 12,
     space_lines: int = 4,
 ) -> None:
-    """The bagian akhir: place/date, jabatan in capitals ending with a comma, name, pangkat, NIP."""
-    para(doc, place_date, left=left, before=before)
-    para(doc, jabatan, left=left)
-    for _ in range(space_lines):
-        para(doc, left=left)
+    """The bagian akhir: place/date, jabatan in capitals ending with a comma, name, pangkat, NIP.
+
+    Every line keeps with the next and none splits, so the block never breaks across pages (Word
+    and LibreOffice both honour it); a line whose value may be empty is printed empty.
+    """
+    lines = [para(doc, place_date, left=left, before=before), para(doc, jabatan, left=left)]
+    lines += [para(doc, left=left) for _ in range(space_lines)]
     if nama:
-        para(doc, nama, left=left, bold=True, underline=True)
+        lines.append(para(doc, nama, left=left, bold=True, underline=True))
     if pangkat:
-        para(doc, pangkat, left=left)
+        lines.append(para(doc, pangkat, left=left))
     if nip:
-        para(doc, nip, left=left)
+        lines.append(para(doc, nip, left=left))
+    for i, p in enumerate(lines):
+        keep_together(p, with_next=i < len(lines) - 1)
 
 
 def label_table(

@@ -1,8 +1,9 @@
-"""The example pictures in the README (`docs/contoh-*.png`): two templates filled with example data.
+"""The example pictures in the README (`docs/contoh-*.png`): three forms filled with example data.
 
 Why through the package's own adapters and LibreOffice: the pictures should show exactly what an
-office gets, so the Disposisi and a Pengumuman are rendered as the service renders them, a concept
-written the way a clerk would, and printed to PNG. Needs LibreOffice and pdftoppm.
+office gets, so the Disposisi, a Pengumuman and a Nota Pengembalian are rendered as the service
+renders them, a concept written the way a clerk would, and printed to PNG. Needs LibreOffice and
+pdftoppm.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ DISPOSISI: dict[str, Any] = {
     ],
     "catatan": "Umumkan hari ini di papan pengumuman dan laman resmi.",
     "batas_waktu": "25 November 2026 10.15 WIB",
-    "bahan": "Surat PLN pemadaman terencana.pdf",
+    "bahan": "Surat PLN pemadaman terencana",
     "pemberi": {
         "jabatan": "Kepala Bidang Usaha Kecil dan Menengah",
         "nama": "Dra. Siti Aminah, M.Si.",
@@ -93,8 +94,21 @@ PENGUMUMAN: dict[str, Any] = {
 }
 
 
+NOTA: dict[str, Any] = {
+    **COMMON,
+    "tahap": "3 - Pemeriksaan Kabid/Kasubag",
+    "pemeriksa": "Kabid/Kasubag",
+    "pemeriksa_jabatan": DISPOSISI["pemberi"]["jabatan"],
+    "pemeriksa_ttd": {**DISPOSISI["pemberi"], "sebagai": ""},
+    "dikembalikan_kepada": "Fungsional",
+    "catatan": "Cantumkan jam layanan daring dan nomor pengaduan yang dapat dihubungi selama "
+    "pemadaman.",
+    "dokumen": "PIP-2026-0007 - Konsep - Pemadaman listrik terencana",
+}
+
+
 def contoh(docs: Path, templates: Path = OUT) -> None:
-    """Render the Disposisi and a Pengumuman with example data to `docs`/contoh-*.png.
+    """Render the Disposisi, a Pengumuman and a Nota with example data to `docs`/contoh-*.png.
 
     Needs LibreOffice and pdftoppm; uses the package's own adapters, so it shows what users get.
     """
@@ -107,7 +121,8 @@ def contoh(docs: Path, templates: Path = OUT) -> None:
         work = Path(tmp)
         skeleton = adapter.render(
             templates / "Konsep Pengumuman.docx",
-            {**COMMON, "batas_waktu": "25 November 2026 10.15 WIB", "bagian_wajib": BAGIAN},
+            {**COMMON, "batas_waktu": "25 November 2026 10.15 WIB", "bagian_wajib": BAGIAN,
+             "uraian": [], "rincian": {"judul": COMMON["perihal"]}},
         )
         pengumuman = adapter.render_pengumuman(
             templates / "Pengumuman.docx", PENGUMUMAN, write_concept(skeleton), images=images
@@ -116,7 +131,10 @@ def contoh(docs: Path, templates: Path = OUT) -> None:
             adapter.render(templates / "Lembar Disposisi.docx", DISPOSISI, images=images)
         )
         (work / "contoh-pengumuman.docx").write_bytes(pengumuman)
-        sources = [work / "contoh-disposisi.docx", work / "contoh-pengumuman.docx"]
+        (work / "contoh-nota.docx").write_bytes(
+            adapter.render(templates / "Nota Pengembalian.docx", NOTA, images=images)
+        )
+        sources = [work / f"contoh-{name}.docx" for name in ("disposisi", "pengumuman", "nota")]
         for pdf in office.convert(sources, "pdf", work):
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(docs / pdf.stem)],

@@ -244,3 +244,49 @@ def valign_center(cell: _Cell) -> None:
     v = OxmlElement("w:vAlign")
     v.set(qn("w:val"), "center")
     cell._tc.get_or_add_tcPr().append(v)
+
+
+def page_size(doc: Document, width: Length, height: Length, *, margins: Length) -> None:
+    """Set the paper (orientation follows from the sides) and one margin on every side."""
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE if width > height else WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = width, height
+    sec.top_margin = sec.bottom_margin = sec.left_margin = sec.right_margin = margins
+
+
+def keep_together(p: Paragraph, *, with_next: bool = True) -> None:
+    """Never split `p` across pages and (unless the last of a block) keep it on the next one's page;
+    Word and LibreOffice both honour w:keepLines and w:keepNext."""
+    p.paragraph_format.keep_together = True
+    if with_next:
+        p.paragraph_format.keep_with_next = True
+
+
+def _field(p: Paragraph, instruction: str, shown: str, size: float) -> None:
+    """A complex field (PAGE, NUMPAGES) with `shown` as its last result; the reader recomputes it."""
+
+    def fld_char(kind: str) -> None:
+        fc = OxmlElement("w:fldChar")
+        fc.set(qn("w:fldCharType"), kind)
+        run(p, "", size=size)._element.append(fc)
+
+    fld_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run(p, "", size=size)._element.append(instr)
+    fld_char("separate")
+    run(p, shown, size=size)
+    fld_char("end")
+
+
+def page_numbers(doc: Document, *, size: float = 9) -> None:
+    """A centred footer 'Halaman N dari M' (PAGE / NUMPAGES fields) on every page."""
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run(p, "Halaman ", size=size)
+    _field(p, "PAGE", "1", size)
+    run(p, " dari ", size=size)
+    _field(p, "NUMPAGES", "1", size)

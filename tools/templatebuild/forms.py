@@ -7,12 +7,26 @@ and the Lembar Kendali. The layout follows the Indonesian pemda forms (DOMAIN.md
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docx.document import Document
-from docx.shared import Cm, RGBColor
+from docx.shared import Cm, Mm, RGBColor
 from docx.table import _Cell, _Row
 
 from .blocks import kop, label_table, signature
-from .docxkit import SYMBOL_FONT, TEXT_WIDTH, bookmark, field, new_document, para, rule, run, table
+from .docxkit import (
+    SYMBOL_FONT,
+    TEXT_WIDTH,
+    bookmark,
+    field,
+    new_document,
+    page_numbers,
+    page_size,
+    para,
+    rule,
+    run,
+    table,
+)
 
 # The separator between the concept's heading block and its body; docx.render_pengumuman keeps only
 # what follows it. Keep these in sync with sop_docs/adapters/docx.py.
@@ -21,16 +35,17 @@ BODY_MARKER = "ISI PENGUMUMAN"
 PROMPT_OPENING = "[Tulis pembuka: alasan dan dasar pengumuman ini. Hapus petunjuk ini.]"
 PROMPT_SECTION = "[Tulis uraian bagian ini di sini. Hapus petunjuk ini.]"
 
-# The Rincian table's rows: label (read back by sop_docs.core.rincian) and context key.
-RINCIAN_ROWS = (
-    ("Judul Pengumuman (TENTANG)", "judul"),
-    ("Surat dari", "surat_dari"),
-    ("Nomor Surat", "nomor_surat"),
-    ("Tanggal Surat", "tanggal_surat"),
-    ("Catatan Disposisi", "catatan"),
-)
+# The Rincian table's rows: label (read back by sop_docs.core.rincian) and context key. The
+# disposition's particulars are the Kabid/Kasubag's, chosen in the register, not here.
+RINCIAN_ROWS = (("Judul Pengumuman (TENTANG)", "judul"),)
 
 GREY = RGBColor(0x59, 0x59, 0x59)  # the concept's instructions: visibly not part of the text
+
+# The Lembar Disposisi's paper: ½ folio (DOMAIN.md §1.1), a folio/F4 sheet (215 x 330 mm) cut across,
+# so two sheets print on one F4 page; landscape, as the pemda model's two columns need the width.
+DISPOSISI_PAPER = (Mm(215), Mm(165))
+DISPOSISI_MARGIN = Cm(1.0)
+_SIZE = 10  # the disposition's text: the whole form fits that half sheet
 
 # The value tabs of the disposition's left and right columns.
 _TAB_LEFT = Cm(2.4)
@@ -43,9 +58,10 @@ _TAB_RIGHT = Cm(2.6)
 def lembar_disposisi() -> Document:
     """The disposition sheet: the letter, its routing, what is asked, and the giver's paraf."""
     doc = new_document("Lembar Disposisi")
-    kop(doc)
-    para(doc, "LEMBAR DISPOSISI", align="center", bold=True, size=13, after=6)
-    t = table(doc, 4, [Cm(8.6), Cm(7.9)])
+    page_size(doc, *DISPOSISI_PAPER, margins=DISPOSISI_MARGIN)
+    kop(doc, compact=True)
+    para(doc, "LEMBAR DISPOSISI", align="center", bold=True, size=12, after=4)
+    t = table(doc, 4, [Cm(9.8), Cm(9.5)])
     _disposisi_letter(*t.rows[0].cells)
     _disposisi_subject(t.rows[1])
     _disposisi_routing(*t.rows[2].cells)
@@ -55,67 +71,66 @@ def lembar_disposisi() -> Document:
 
 def _disposisi_letter(a: _Cell, b: _Cell) -> None:
     """Row 1: the incoming letter | its reception and classification."""
-    field(a, "Surat dari", "{{ surat_dari }}", tab=_TAB_LEFT)
-    field(a, "No. Surat", "{{ nomor_surat }}", tab=_TAB_LEFT)
-    field(a, "Tgl. Surat", "{{ tanggal_surat }}", tab=_TAB_LEFT)
-    field(b, "Diterima Tgl.", "{{ diterima_tanggal }}", tab=_TAB_RIGHT)
-    field(b, "Pukul", "{{ diterima_pukul }}", tab=_TAB_RIGHT)
-    field(b, "No. Agenda", "{{ no_agenda }}", tab=_TAB_RIGHT, bold_value=True)
+    field(a, "Surat dari", "{{ surat_dari }}", tab=_TAB_LEFT, size=_SIZE)
+    field(a, "No. Surat", "{{ nomor_surat }}", tab=_TAB_LEFT, size=_SIZE)
+    field(a, "Tgl. Surat", "{{ tanggal_surat }}", tab=_TAB_LEFT, size=_SIZE)
+    field(b, "Diterima Tgl.", "{{ diterima_tanggal }}", tab=_TAB_RIGHT, size=_SIZE)
+    field(b, "Pukul", "{{ diterima_pukul }}", tab=_TAB_RIGHT, size=_SIZE)
+    field(b, "No. Agenda", "{{ no_agenda }}", tab=_TAB_RIGHT, size=_SIZE, bold_value=True)
     _sifat_checkboxes(b)
-    field(b, "Klasifikasi", "{{ sifat }}", tab=_TAB_RIGHT)
-    field(b, "Urgensi", "{{ urgensi }}", tab=_TAB_RIGHT)
 
 
 def _sifat_checkboxes(b: _Cell) -> None:
-    """The legacy pemda checkbox row, derived from the two separate axes (DOMAIN.md §0.2)."""
+    """The legacy pemda checkbox row, derived from the two separate axes (DOMAIN.md §0.2); it
+    says both, so neither axis is printed again on its own."""
     value_at = _TAB_RIGHT + Cm(0.35)
     p = para(b, left=value_at, hanging=value_at, tabs=(_TAB_RIGHT, value_at))
-    run(p, "Sifat", size=11)
-    run(p, "\t:\t", size=11)
-    run(p, "{{ '☒' if urgensi == 'Sangat Segera' else '☐' }}", size=11, font=SYMBOL_FONT)
-    run(p, " Sangat Segera", size=11)
+    run(p, "Sifat", size=_SIZE)
+    run(p, "\t:\t", size=_SIZE)
+    run(p, "{{ '☒' if urgensi == 'Sangat Segera' else '☐' }}", size=_SIZE, font=SYMBOL_FONT)
+    run(p, " Sangat Segera", size=_SIZE)
     p = para(b, left=value_at, tabs=(value_at,))
-    run(p, "{{ '☒' if urgensi == 'Segera' else '☐' }}", size=11, font=SYMBOL_FONT)
-    run(p, " Segera   ", size=11)
-    run(p, "{{ '☒' if sifat in ('Rahasia', 'Sangat Rahasia') else '☐' }}", size=11, font=SYMBOL_FONT)
-    run(p, " Rahasia", size=11)
+    run(p, "{{ '☒' if urgensi == 'Segera' else '☐' }}", size=_SIZE, font=SYMBOL_FONT)
+    run(p, " Segera   ", size=_SIZE)
+    run(p, "{{ '☒' if sifat in ('Rahasia', 'Sangat Rahasia') else '☐' }}", size=_SIZE, font=SYMBOL_FONT)
+    run(p, " Rahasia", size=_SIZE)
 
 
 def _disposisi_subject(row: _Row) -> None:
     """Row 2: the subject and the kind of information, across both columns."""
     merged = row.cells[0].merge(row.cells[1])
-    field(merged, "Perihal", "{{ perihal }}", tab=Cm(3.0), bold_value=True)
-    p = field(merged, "Jenis Informasi", "{{ jenis }}", tab=Cm(3.0))
-    run(p, "{{ ' (wajib diumumkan tanpa penundaan)' if serta_merta else '' }}", size=11, italic=True)
+    field(merged, "Perihal", "{{ perihal }}", tab=Cm(3.0), size=_SIZE, bold_value=True)
+    p = field(merged, "Jenis Informasi", "{{ jenis }}", tab=Cm(3.0), size=_SIZE)
+    run(p, "{{ ' (wajib diumumkan tanpa penundaan)' if serta_merta else '' }}", size=_SIZE, italic=True)
 
 
 def _disposisi_routing(a: _Cell, b: _Cell) -> None:
     """Row 3: to whom | what they are asked to do."""
-    para(a, "Diteruskan kepada Sdr. :", size=11, bold=True)
+    para(a, "Diteruskan kepada Sdr. :", size=_SIZE, bold=True)
     para(a, "{%p for nama in diteruskan_kepada %}")
-    para(a, "{{ loop.index }}.\t{{ nama }}", size=11, left=Cm(0.6), hanging=Cm(0.6), tabs=(Cm(0.6),))
+    para(a, "{{ loop.index }}.\t{{ nama }}", size=_SIZE, left=Cm(0.6), hanging=Cm(0.6), tabs=(Cm(0.6),))
     para(a, "{%p endfor %}")
-    para(b, "Dengan hormat harap :", size=11, bold=True)
+    para(b, "Dengan hormat harap :", size=_SIZE, bold=True)
     para(b, "{%p for h in harap %}")
     p = para(b, left=Cm(0.6), hanging=Cm(0.6), tabs=(Cm(0.6),))
-    run(p, "{{ '☒' if h.dicentang else '☐' }}", size=11, font=SYMBOL_FONT)
-    run(p, "\t{{ h.teks }}", size=11)
+    run(p, "{{ '☒' if h.dicentang else '☐' }}", size=_SIZE, font=SYMBOL_FONT)
+    run(p, "\t{{ h.teks }}", size=_SIZE)
     para(b, "{%p endfor %}")
 
 
 def _disposisi_note_and_paraf(a: _Cell, b: _Cell) -> None:
     """Row 4: note, deadline, material | the giver's paraf block."""
-    para(a, "Catatan :", size=11, bold=True)
-    para(a, "{{ catatan }}", size=11, after=6)
-    field(a, "Batas waktu", "{{ batas_waktu }}", tab=_TAB_LEFT)
-    field(a, "Bahan", "{{ bahan }}", tab=_TAB_LEFT)
-    para(b, "{{ kantor.kota }}, {{ tanggal }}", size=11, align="center")
-    para(b, "{{ pemberi.jabatan|upper }},", size=11, align="center", bold=True)
+    para(a, "Catatan :", size=_SIZE, bold=True)
+    para(a, "{{ catatan }}", size=_SIZE, after=4)
+    field(a, "Batas waktu", "{{ batas_waktu }}", tab=_TAB_LEFT, size=_SIZE)
+    field(a, "Bahan", "{{ bahan }}", tab=_TAB_LEFT, size=_SIZE)
+    para(b, "{{ kantor.kota }}, {{ tanggal }}", size=_SIZE, align="center")
+    para(b, "{{ pemberi.jabatan|upper }},", size=_SIZE, align="center", bold=True)
     for _ in range(3):
-        para(b, size=11)
-    para(b, "{{ pemberi.nama|upper }}", size=11, align="center", bold=True, underline=True)
-    para(b, "{{ pemberi.pangkat }}", size=11, align="center")
-    para(b, "NIP. {{ pemberi.nip }}", size=11, align="center")
+        para(b, size=_SIZE)
+    para(b, "{{ pemberi.nama|upper }}", size=_SIZE, align="center", bold=True, underline=True)
+    para(b, "{{ pemberi.pangkat }}", size=_SIZE, align="center")
+    para(b, "NIP. {{ pemberi.nip }}", size=_SIZE, align="center")
 
 
 # --------------------------------------------------------------------------- Konsep Pengumuman
@@ -153,9 +168,8 @@ def _konsep_instructions(doc: Document) -> None:
     para(doc, "Petunjuk:", italic=True, size=10, before=8, color=GREY)
     para(
         doc,
-        "Isi tabel Rincian: Judul Pengumuman wajib (menjadi TENTANG pada naskah Pengumuman); "
-        "Surat dari, Nomor dan Tanggal Surat menurut surat yang menjadi bahan (kosongkan bila "
-        "tidak ada); tulisan dalam kurung siku adalah petunjuk, ganti dengan isinya. Tulis isi "
+        "Isi Judul Pengumuman pada tabel Rincian (wajib; menjadi TENTANG pada naskah "
+        "Pengumuman). Tulisan dalam kurung siku adalah petunjuk: ganti dengan isinya. Tulis isi "
         "pengumuman di bawah garis ISI PENGUMUMAN; yang di atas garis tidak ikut ke naskah. "
         "Kop, nomor, tempat dan tanggal, serta tanda tangan diisi oleh sistem setelah konsep "
         "disetujui. Tabel, daftar dan gambar boleh dipakai. Setelah selesai, simpan berkas ini ke "
@@ -247,13 +261,13 @@ def nota_pengembalian() -> Document:
     signature(
         doc,
         place_date="{{ kantor.kota }}, {{ tanggal }}",
-        jabatan="{{ pemeriksa_jabatan|upper }},",
-        nama=None,
-        pangkat=None,
-        nip=None,
-        space_lines=0,
+        jabatan="{{ pemeriksa_ttd.sebagai ~ ' ' if pemeriksa_ttd.sebagai else '' }}"
+        "{{ pemeriksa_ttd.jabatan|upper }},",
+        nama="{{ pemeriksa_ttd.nama|upper }}",
+        pangkat="{{ pemeriksa_ttd.pangkat }}",
+        nip="{{ 'NIP. ' ~ pemeriksa_ttd.nip if pemeriksa_ttd.nip else '' }}",
+        space_lines=3,
     )
-    para(doc, "(paraf)", left=Cm(8.5), before=30, size=10, italic=True)
     return doc
 
 
@@ -345,10 +359,23 @@ def _kendali_steps(doc: Document) -> None:
     para(end[0], "{%tr endfor %}", size=8)
 
 
-TEMPLATES = {
+def _numbered(build: Callable[[], Document]) -> Callable[[], Document]:
+    """`build`, with 'Halaman N dari M' in the footer: every form that may run over one page."""
+
+    def numbered() -> Document:
+        doc = build()
+        page_numbers(doc)
+        return doc
+
+    numbered.__doc__ = build.__doc__
+    return numbered
+
+
+# The Lembar Disposisi is one page by design (½ folio): it carries no page number.
+TEMPLATES: dict[str, Callable[[], Document]] = {
     "Lembar Disposisi.docx": lembar_disposisi,
-    "Konsep Pengumuman.docx": konsep_pengumuman,
-    "Nota Pengembalian.docx": nota_pengembalian,
-    "Pengumuman.docx": pengumuman,
-    "Lembar Kendali.docx": lembar_kendali,
+    "Konsep Pengumuman.docx": _numbered(konsep_pengumuman),
+    "Nota Pengembalian.docx": _numbered(nota_pengembalian),
+    "Pengumuman.docx": _numbered(pengumuman),
+    "Lembar Kendali.docx": _numbered(lembar_kendali),
 }

@@ -1,0 +1,160 @@
+"""The Disposisi sheet of the Kabid/Kasubag's register: where the giver of the disposition chooses
+its particulars (Perihal, Jenis, the letter it answers, to whom, the note) for every open case.
+
+Like the rest of the register it is written anew from the database each time; a row whose values
+differ from what the database holds was changed by a person. Only those cells are unlocked, dates
+are real dates, Jenis and Diteruskan kepada offer a list, and text is written as text, never as a
+formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sop_docs.adapters.register import (
+    _BORDER,
+    _EDIT_FILL,
+    FONT,
+    SHEET_HELP,
+    _header,
+    clean_text,
+    open_workbook,
+    put_text,
+)
+
+SHEET = "Disposisi"
+COLUMNS = ("No. Agenda", "Tahap", "Perihal", "Jenis", "Surat dari", "Nomor Surat",
+           "Tanggal Surat", "Diteruskan kepada", "Catatan Disposisi", "Pesan Sistem")
+KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diteruskan", "catatan")
+FIRST_EDITABLE = 3                         # Perihal .. Catatan Disposisi
+WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 40)
+DATE_FORMAT = "dd/mm/yyyy"
+HELP = [
+    "Lembar 'Disposisi' (hanya di register Kabid/Kasubag): pilih rincian disposisi setiap kasus "
+    "yang masih berjalan: Perihal, Jenis, Surat dari, Nomor Surat, Tanggal Surat (mis. "
+    "23/11/2026), Diteruskan kepada, dan Catatan Disposisi. Tulis - bila tidak ada.",
+    "Setelah register disimpan, Lembar Disposisi dibuat ulang dengan rincian itu di outbox "
+    "Fungsional (yang lama tetap tersimpan). Rincian yang dibiarkan kosong dicetak sebagai "
+    "garis titik-titik untuk diisi tangan, bukan ditebak sistem.",
+    "Judul pengumuman (TENTANG) ditulis Fungsional pada tabel Rincian di konsep; pemeriksa boleh "
+    "memperbaikinya langsung di konsep.",
+]
+
+
+@dataclass(frozen=True)
+class DisposisiRow:
+    """One open case as the sheet shows it; `values` by key (KEYS), dates as dates."""
+
+    case_id: str
+    step: str
+    values: dict[str, str | date | None]
+    message: str
+
+
+@dataclass(frozen=True)
+class DisposisiCell:
+    """What a row holds when read back: the values by key, as text ('' for an empty cell)."""
+
+    case_id: str
+    row: int
+    values: dict[str, str]
+
+
+def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
+              people: Sequence[str]) -> None:
+    """The sheet, placed second (after the open cases), with its lists."""
+    ws = wb.create_sheet(SHEET, 1)
+    _header(ws, COLUMNS)
+    for r, row in enumerate(rows, start=2):
+        put_text(ws.cell(r, 1), row.case_id)
+        put_text(ws.cell(r, 2), row.step)
+        for col, key in enumerate(KEYS, start=FIRST_EDITABLE):
+            c = ws.cell(r, col)
+            v = row.values.get(key)
+            if isinstance(v, date):
+                c.value = datetime(v.year, v.month, v.day)
+                c.number_format = DATE_FORMAT
+            else:
+                put_text(c, v or "")
+            c.protection = Protection(locked=False)
+            c.fill = _EDIT_FILL
+        put_text(ws.cell(r, len(COLUMNS)), row.message)
+        for col in range(1, len(COLUMNS) + 1):
+            c = ws.cell(r, col)
+            c.border = _BORDER
+            c.alignment = Alignment(vertical="top", wrap_text=col in (3, 5, 8, 9, 10))
+            if not c.font.b:
+                c.font = Font(name=FONT, size=10)
+    for i, w in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = w
+    last = max(len(rows) + 1, 2)
+    _choices(ws, "D", last, kinds, "Jenis", strict=True)
+    if people:
+        _choices(ws, "H", last, people, "Diteruskan kepada", strict=False)
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if SHEET_HELP in wb.sheetnames:
+        gs = wb[SHEET_HELP]
+        for line in HELP:
+            put_text(gs.cell(gs.max_row + 1, 1), line)
+
+
+def _choices(ws, col: str, last: int, values: Sequence[str], title: str, *, strict: bool) -> None:  # type: ignore[no-untyped-def]
+    """A dropdown; `strict` refuses anything else (the list itself must be short and plain)."""
+    listed = [v.replace('"', "'").replace(",", " ") for v in values if v]
+    if not listed or sum(len(v) + 1 for v in listed) > 250:
+        return
+    dv = DataValidation(type="list", formula1='"' + ",".join(listed) + '"', allow_blank=True,
+                        showErrorMessage=strict, errorTitle=title,
+                        error=f"Pilih salah satu: {', '.join(listed)}.")
+    dv.add(f"{col}2:{col}{max(last, 200)}")
+    ws.add_data_validation(dv)
+
+
+def _text(v: object) -> str:
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return clean_text(v).strip()
+
+
+def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
+    """Every row of the sheet; [] when the register or its sheet cannot be read."""
+    wb = open_workbook(path)
+    if wb is None:
+        return []
+    try:
+        if SHEET not in wb.sheetnames:
+            return []
+        ws = wb[SHEET]
+        ws.reset_dimensions()
+        out = []
+        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True),
+                                start=2):
+            cells = list(row) + [None] * (len(COLUMNS) - len(row))
+            if not cells[0]:
+                continue
+            values = {k: _text(cells[col - 1])
+                      for col, k in enumerate(KEYS, start=FIRST_EDITABLE)}
+            out.append(DisposisiCell(_text(cells[0]), i, values))
+        return out
+    finally:
+        wb.close()

@@ -1,0 +1,139 @@
+"""The disposition as its giver chooses it: the Disposisi sheet of the Kabid/Kasubag's register.
+
+The Lembar Disposisi is made when the material arrives, before anyone has said who sent the
+letter or what the note is; it prints lines for the hand where nothing was chosen. The giver
+chooses the particulars in the sheet (Perihal, Jenis, the letter's sender, number and date, to
+whom, the note), the saved register is read like a decision (only the giver's role counts), and
+the Disposisi is made anew in the Fungsional's outbox, the earlier one kept as a version.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import PurePosixPath
+
+from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.db import CaseRow, Database
+from sop_docs.adapters.disposisi_sheet import DisposisiCell, DisposisiRow
+from sop_docs.authority import Authority
+from sop_docs.core import rincian
+from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.naming import delivered_name
+from sop_docs.core.sop import Sop
+from sop_docs.paperwork import Paperwork
+from sop_docs.projection import Channel
+from sop_docs.record import Change, Deliver, Recorder, TakeOut
+from sop_docs.settings import Settings
+from sop_docs.workspace import Workspace
+
+log = logging.getLogger("sop_docs")
+
+KEY = "disposisi"
+
+
+class Disposisi:
+    def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
+                 calendar: WorkCalendar, paperwork: Paperwork, recorder: Recorder,
+                 authority: Authority, clock: Callable[[], datetime]) -> None:
+        self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
+        self.calendar, self.paperwork, self.recorder = calendar, paperwork, recorder
+        self.authority, self.clock = authority, clock
+        self.giver = sop.first_step.role
+        nxt = sop.first_step.next
+        self.to = sop.step(nxt).role if nxt in sop.steps else self.giver
+
+    def here(self, channel: Channel) -> bool:
+        """The register that carries the sheet: the giver's own, or the one everyone decides in."""
+        return (KEY in self.sop.documents and channel.decides
+                and channel.role in (None, self.giver))
+
+    def people(self) -> list[str]:
+        """Who the disposition may be addressed to (the list offered in the sheet)."""
+        nama = str(self.settings.officials.get(self.to, {}).get("nama", ""))
+        return [nama] if nama else []
+
+    def shown(self, case: CaseRow) -> dict[str, str | date | None]:
+        """The sheet's values for a case: what was chosen, else what the documents print."""
+        d = case.details
+        return {"judul": case.perihal, "jenis": self.sop.kind(case.kind).name,
+                "surat_dari": d.surat_dari, "nomor_surat": d.nomor_surat,
+                "tanggal_surat": d.tanggal or d.tanggal_surat,
+                "diteruskan": d.diteruskan or self._default_to(), "catatan": d.catatan}
+
+    def rows(self) -> list[DisposisiRow]:
+        return [DisposisiRow(c.id, self.sop.step(c.step).title if c.step in self.sop.steps else "",
+                             self.shown(c), c.message)
+                for c in self.db.open_cases()]
+
+    def _default_to(self) -> str:
+        o = self.settings.officials.get(self.to, {})
+        return str(o.get("nama", "")) or self.sop.roles[self.to].name
+
+    def change(self, cell: DisposisiCell, channel: Channel) -> None:
+        """Act on a row whose values differ from the case's: record them and make the Disposisi
+        anew, or say in the case's Pesan Sistem why not (all of the row or nothing)."""
+        case = self.db.case(cell.case_id)
+        if case is None or case.status != "open":
+            return
+        shown = {k: ("" if v is None else v.isoformat() if isinstance(v, date) else str(v))
+                 for k, v in self.shown(case).items()}
+        typed = {k: v for k, v in cell.values.items() if v != shown.get(k, "")}
+        if not typed:
+            return
+        now = self.clock()
+        where = f"{self.ws.rel(channel.path)} lembar Disposisi baris {cell.row}"
+        verdict = self.authority.judge(channel.path, self.giver, now.date(), "disposisi")
+        if not verdict.ok:
+            self._answer(case, now, where, verdict.refusal)
+            return
+        kind, problems = case.kind, []
+        if "jenis" in typed:
+            kind = next((k.key for k in self.sop.kinds
+                         if k.name.casefold() == typed["jenis"].casefold()), "")
+            if not kind:
+                problems.append(f"Jenis '{typed['jenis']}' tidak dikenal: pilih "
+                                f"{' atau '.join(k.name for k in self.sop.kinds)}.")
+            elif case.step not in (self.sop.first_step.number, self.sop.first_step.next):
+                problems.append("Jenis hanya dapat diubah sebelum konsep disampaikan.")
+        if "judul" in typed and not typed["judul"]:
+            typed["judul"] = case.subject        # emptied: back to the material's name
+        if "diteruskan" in typed and typed["diteruskan"] == self._default_to():
+            typed["diteruskan"] = ""
+        details, more = rincian.check({k: v for k, v in typed.items() if k != "jenis"},
+                                      now.date(), case.details)
+        problems += more
+        if problems:
+            self._answer(case, now, where, "Perubahan Disposisi belum dipakai: "
+                         + " ".join(problems) + " Perbaiki di lembar Disposisi lalu simpan lagi.")
+            return
+        updated = replace(case, rincian=details.to_json(), kind=kind or case.kind)
+        message = ("Disposisi diperbarui oleh Kabid/Kasubag dan dikirim ulang ke outbox/"
+                   f"{self.to}/.")
+        self.recorder.apply(Change(
+            now, "disposition_changed", case.id, self.giver, case.step, case.step, source=where,
+            message=message, detail={"changed": sorted(typed)},
+            case={"rincian": updated.rincian, "kind": updated.kind, "message": message},
+            ops=[TakeOut(frozenset({KEY})),
+                 self._deliver(updated, now, verdict.person, verdict.title)],
+            person=verdict.person, person_title=verdict.title))
+        log.info("%s: disposition changed (%s) from %s", case.id, ", ".join(sorted(typed)), where)
+
+    def _deliver(self, case: CaseRow, now: datetime, person: str | None, title: str) -> Deliver:
+        opened = datetime.fromisoformat(case.opened_at)
+        material = next((PurePosixPath(e["source"]).name for e in self.db.events(case.id)
+                         if e["kind"] == "opened" and e["source"]), "")
+        first = self.sop.first_step
+        deadline = self.calendar.deadline(opened, self.sop.step(first.next or first.number).time)
+        data = self.paperwork.disposisi(case, now, material=material, deadline=deadline,
+                                        to_role=self.to, person=person, person_title=title)
+        n = self.db.count_documents(case.id, KEY) + 1
+        name = delivered_name(case.id, f"{self.sop.documents[KEY].label} {n}", case.subject, "docx")
+        return Deliver(KEY, self.blobs.put_bytes(data), name, self.to, case.step)
+
+    def _answer(self, case: CaseRow, now: datetime, where: str, message: str) -> None:
+        self.recorder.apply(Change(now, "disposition_ignored", case.id, source=where,
+                                   message=message, case={"message": message}))
+        log.info("%s: %s: %s", case.id, where, message)
