@@ -44,7 +44,8 @@ class Archiving:
         `closing_event` is the event being recorded (the sheet's last row)."""
         rows = kendali.control_rows(self.sop, [*self.db.events(case.id), closing_event],
                                     datetime.fromisoformat(case.opened_at), self.calendar,
-                                    self.settings.officials, identity.display_name)
+                                    self.settings.officials, identity.display_name,
+                                    kind=case.kind)
         closed = replace(case, closed_at=now.isoformat(), status="closed")
         sheet = self.blobs.put_bytes(lembar_kendali(self.paperwork, closed, now, rows))
         name = delivered_name(case.id, "Lembar Kendali", case.subject, "docx")

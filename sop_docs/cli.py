@@ -155,6 +155,7 @@ def status(directory: Path) -> None:
         rows = svc.register_rows()
         access = svc.access
         marked = svc.paperwork.mark
+        on_calendar = {k.name for k in svc.sop.kinds if k.on_calendar}
     console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
     if marked:
         console.print("[bold yellow]Peringatan: sop.toml masih berisi data contoh; setiap "
@@ -183,6 +184,9 @@ def status(directory: Path) -> None:
     console.print(table)
     if late:
         console.print(f"[bold red]{late} kasus terlambat.[/]")
+    if shown := sorted(on_calendar & {r.kind for r in rows}):
+        console.print(f"Batas Waktu {', '.join(shown)} dihitung dalam waktu kalender (24 jam sehari, "
+                      "termasuk malam, akhir pekan dan hari libur); yang lain dalam jam kerja kantor.")
 
 
 @main.command()

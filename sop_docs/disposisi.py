@@ -20,7 +20,7 @@ from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.adapters.disposisi_sheet import DisposisiCell, DisposisiRow
 from sop_docs.authority import Authority
 from sop_docs.core import rincian
-from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
 from sop_docs.paperwork import Paperwork
@@ -127,7 +127,8 @@ class Disposisi:
         material = next((PurePosixPath(e["source"]).name for e in self.db.events(case.id)
                          if e["kind"] == "opened" and e["source"]), "")
         first = self.sop.first_step
-        deadline = self.calendar.deadline(opened, self.sop.step(first.next or first.number).time)
+        deadline = clock_for(self.sop, case.kind, self.calendar).deadline(
+            opened, self.sop.step(first.next or first.number).time)
         data = self.paperwork.disposisi(case, now, material=material, deadline=deadline,
                                         to_role=self.to, person=person, person_title=title)
         n = self.db.count_documents(case.id, KEY) + 1

@@ -24,7 +24,7 @@ from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.authority import Authority
 from sop_docs.core import notes, rincian
 from sop_docs.core.access import Access
-from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.case import AddProof, Submit, advance, open_case
 from sop_docs.core.intake import is_hidden_document, is_ignored
 from sop_docs.core.naming import (
@@ -373,7 +373,8 @@ class Intake:
                        t.state.step, "", now.isoformat(), "open", None, None, [], t.message, "")
         to = t.deliver_to
         assert to is not None
-        deadline = self.calendar.deadline(now, self.sop.step(t.state.step).time)
+        deadline = clock_for(self.sop, kind.key, self.calendar).deadline(
+            now, self.sop.step(t.state.step).time)
         material = sha
         if stamp:
             material = self._stamp(self.blobs.read(sha), cid)

@@ -15,7 +15,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.calendar import CALENDAR_TIME, WorkCalendar, clock_for
 from sop_docs.core.sop import CaseKind, Sop
 
 TEPAT_WAKTU = "Tepat Waktu"
@@ -40,9 +40,10 @@ class KendaliRow:
     selesai: datetime
     keputusan: str
     catatan: str
-    minutes: int
+    minutes: int              # office working minutes
     standar: str
-    late: bool
+    late: bool                # judged on the clock of the case's kind
+    calendar_minutes: int = 0
 
     @property
     def status(self) -> str:
@@ -57,13 +58,23 @@ def durasi(minutes: int) -> str:
     return f"{h} jam" if h else f"{m} menit"
 
 
+def durasi_kalender(minutes: int) -> str:
+    """'1 hari 2 jam 5 menit': calendar time, where a day is 24 hours (so days are worth naming)."""
+    d, rest = divmod(max(0, minutes), 24 * 60)
+    if not d:
+        return durasi(rest)
+    return f"{d} hari" + (f" {durasi(rest)}" if rest else "")
+
+
 def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datetime,
                  calendar: WorkCalendar, officials: Mapping[str, Mapping[str, str]],
-                 names: Callable[[str], str] = str) -> list[KendaliRow]:
+                 names: Callable[[str], str] = str, kind: str | None = None) -> list[KendaliRow]:
     """One row per step done, in order: each event that ended a step (the case opening, a draft
     submitted, a decision acted on) closes the step the case was in since the previous one. The
     official named is who actually acted when the event knows it (`names` gives a user's name;
-    a stand-in with Plt./Plh.), else the role's official from the settings."""
+    a stand-in with Plt./Plh.), else the role's official from the settings. Each row has both the
+    working and the calendar time taken; lateness and the standard follow the clock of `kind`."""
+    clock = clock_for(sop, kind, calendar)
     rows: list[KendaliRow] = []
     since = opened_at
     for e in events:
@@ -72,14 +83,14 @@ def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datet
         at = datetime.fromisoformat(e["at"])
         step = sop.step(e["step_from"])
         start = opened_at if e["kind"] == "opened" else since
-        deadline = calendar.deadline(start, step.time)
+        deadline = clock.deadline(start, step.time)
         rows.append(KendaliRow(
             step=step.number, tahap=step.title, peran=sop.roles[step.role].name,
             pejabat=_acted_by(e, step.role, officials, names),
             diterima=start, selesai=at,
             keputusan=e["decision"] or _ENDS_STEP[e["kind"]], catatan=e["catatan"] or "",
-            minutes=calendar.working_minutes(start, at), standar=str(step.time),
-            late=at > deadline))
+            minutes=calendar.working_minutes(start, at), standar=clock.standard(step.time),
+            late=at > deadline, calendar_minutes=CALENDAR_TIME.minutes(start, at)))
         since = at
     return rows
 

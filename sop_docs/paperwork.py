@@ -175,6 +175,12 @@ class Paperwork:
 
 
 KENDALI_TEMPLATE = "Lembar Kendali.docx"
+# The sheet's note on which clock judged the Status (the kind's `jam` in the SOP file).
+_DASAR_KERJA = ("Status dinilai dengan waktu kerja: jam kerja kantor, tanpa hari libur, terhadap "
+                "waktu baku (Mutu Baku) SOP.")
+_DASAR_KALENDER = ("Status dinilai dengan waktu kalender (24 jam sehari, termasuk malam, akhir "
+                   "pekan dan hari libur), karena informasi {jenis} wajib diumumkan tanpa "
+                   "penundaan; satu hari waktu baku berarti 24 jam.")
 
 
 def _kendali_template(templates: Path) -> Path:
@@ -190,7 +196,10 @@ def lembar_kendali(pw: Paperwork, case: CaseRow, now: datetime, rows: list[Any])
     def when(d: datetime) -> str:
         return f"{d:%d/%m/%Y %H.%M}"
 
+    from sop_docs.kendali import durasi, durasi_kalender
+
     total = sum(r.minutes for r in rows)
+    on_calendar = pw.sop.kind(case.kind).on_calendar
     ctx = {**pw._common(case, now),
            "sop": pw.sop.name,
            "nomor": case.letter_number or "-",
@@ -200,15 +209,16 @@ def lembar_kendali(pw: Paperwork, case: CaseRow, now: datetime, rows: list[Any])
            "baris": [{"tahap": r.tahap, "peran": r.peran, "pejabat": r.pejabat,
                       "diterima": when(r.diterima), "selesai": when(r.selesai),
                       "keputusan": r.keputusan, "catatan": r.catatan,
-                      "waktu": _durasi(r.minutes), "standar": r.standar, "status": r.status}
+                      "waktu": durasi(r.minutes), "waktu_kerja": durasi(r.minutes),
+                      "waktu_kalender": durasi_kalender(r.calendar_minutes),
+                      "standar": r.standar, "status": r.status}
                      for r in rows],
-           "total_waktu": _durasi(total),
-           "jumlah_terlambat": sum(1 for r in rows if r.late)}
+           "total_waktu": durasi(total),
+           "total_waktu_kerja": durasi(total),
+           "total_waktu_kalender": durasi_kalender(sum(r.calendar_minutes for r in rows)),
+           "jumlah_terlambat": sum(1 for r in rows if r.late),
+           "dasar_status": _DASAR_KALENDER.format(jenis=pw.sop.kind(case.kind).name) if on_calendar
+                           else _DASAR_KERJA}
     return docx.render(_kendali_template(pw.templates), ctx, images=pw._images(), link=case.id,
                        mark=pw.mark)
 
-
-def _durasi(minutes: int) -> str:
-    from sop_docs.kendali import durasi
-
-    return durasi(minutes)

@@ -19,7 +19,7 @@ from sop_docs.adapters import disposisi_sheet, register
 from sop_docs.adapters.db import Database, Row
 from sop_docs.core import events
 from sop_docs.core.access import OWNER, Access
-from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.rincian import Rincian
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import draft_placement
@@ -83,7 +83,8 @@ class RegisterProjection:
             docs = self.db.placements(c.id)
             holder_docs = [p for p in docs if p["role"] == step.role]
             current = draft or (holder_docs[-1] if holder_docs else None)
-            deadline = self.calendar.deadline(datetime.fromisoformat(c.step_entered_at), step.time)
+            deadline = clock_for(self.sop, c.kind, self.calendar).deadline(
+                datetime.fromisoformat(c.step_entered_at), step.time)
             rows.append(register.RegisterRow(
                 c.id, datetime.fromisoformat(c.opened_at), c.perihal, self.sop.kind(c.kind).name,
                 step.title, self.sop.roles[step.role].name,

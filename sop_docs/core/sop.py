@@ -15,6 +15,10 @@ from typing import Any
 from sop_docs.errors import InvalidSop
 
 STEP_KINDS = ("intake", "submit", "review", "publish")
+# Which clock judges a kind's step times: office working time, or the calendar round the clock
+# (serta merta must be announced "tanpa penundaan", UU 14/2008 Pasal 10: nights and holidays count).
+JAM_KERJA, JAM_KALENDER = "kerja", "kalender"
+CLOCKS = (JAM_KERJA, JAM_KALENDER)
 
 _DURATION = re.compile(
     r"^\s*(\d+)\s*(minutes?|menit|hours?|jam|days?|hari|working days?|hari kerja)\s*$", re.I
@@ -62,10 +66,16 @@ class CaseKind:
     urgensi: str
     required_parts: tuple[str, ...] = ()   # headed sections the concept must fill
     uraian: tuple[str, ...] = ()           # parts written as plain paragraphs, one prompt each
+    jam: str = JAM_KERJA                   # the clock of its step times: "kerja" or "kalender"
 
     def prompts(self) -> tuple[str, ...]:
         """The skeleton's prompt paragraphs for the plain parts, as printed: '[Dasar: ...]'."""
         return tuple(f"[{u}]" for u in self.uraian)
+
+    @property
+    def on_calendar(self) -> bool:
+        """True when this kind's steps are timed round the clock, not in office hours."""
+        return self.jam == JAM_KALENDER
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,8 @@ def load_sop(data: Mapping[str, Any]) -> Sop:
     }
     kinds = tuple(
         CaseKind(_req(k, "key", "kind"), _req(k, "name", "kind"), k.get("urgensi", "Biasa"),
-                 tuple(k.get("bagian_wajib", ())), tuple(k.get("uraian", ())))
+                 tuple(k.get("bagian_wajib", ())), tuple(k.get("uraian", ())),
+                 k.get("jam", JAM_KERJA))
         for k in data.get("kinds", [{"key": "biasa", "name": "Biasa"}])
     )
     documents = {
@@ -203,6 +214,11 @@ def _validate(sop: Sop) -> None:
         raise InvalidSop("[sop] case_prefix must be 2-10 capital letters or digits, e.g. 'PIP'")
     if not sop.kinds:
         raise InvalidSop("at least one kind of case is needed")
+    for k in sop.kinds:
+        if k.jam not in CLOCKS:
+            raise InvalidSop(f"kind {k.key}: jam = {k.jam!r} is not a clock; write jam = \"kerja\" "
+                             "(office working time, the default) or jam = \"kalender\" "
+                             "(calendar time, 24 hours a day, nights and holidays included)")
     for s in sop.steps.values():
         where = f"step {s.number}"
         if s.kind not in STEP_KINDS:

@@ -319,38 +319,40 @@ def lembar_kendali() -> Document:
     )
     para(doc, "Rincian pelaksanaan tahap", bold=True, size=11, before=10, after=4)
     _kendali_steps(doc)
-    para(doc, "Jumlah waktu kerja: {{ total_waktu }}. Tahap terlambat: {{ jumlah_terlambat }}.",
-         size=10, before=8)
-    para(doc, "Waktu dihitung dalam jam kerja kantor terhadap waktu baku (Mutu Baku) SOP.",
-         size=9, italic=True)
+    para(doc, "Jumlah waktu kerja: {{ total_waktu_kerja }}. Jumlah waktu kalender: "
+         "{{ total_waktu_kalender }}. Tahap terlambat: {{ jumlah_terlambat }}.", size=10, before=8)
+    para(doc, "Waktu Kerja dihitung dalam jam kerja kantor; Waktu Kalender dari diterima sampai "
+         "selesai, termasuk malam dan hari libur. {{ dasar_status }}", size=9, italic=True)
     para(doc, "Dibuat oleh sistem pada {{ kantor.kota }}, {{ tanggal }}.", size=9, italic=True, before=8)
     return doc
 
 
 def _kendali_steps(doc: Document) -> None:
-    """The steps table: a header row, then one row per step between docxtpl's row-loop tags."""
-    widths = [Cm(0.8), Cm(2.8), Cm(2.7), Cm(1.9), Cm(1.9), Cm(2.5), Cm(2.0), Cm(1.9)]
+    """The steps table: a header row, then one row per step between docxtpl's row-loop tags.
+    Both times taken are shown; the Standar and Status are on the clock of the case's kind. The
+    Tahap carries the step's number, so the sheet has no "No" column (the width went to the times)."""
+    widths = [Cm(2.6), Cm(2.7), Cm(1.9), Cm(1.9), Cm(2.3), Cm(1.6), Cm(1.7), Cm(1.8)]
     steps = table(doc, 3, widths)
     for cell, label in zip(
         steps.rows[0].cells,
-        ["No", "Tahap", "Pelaksana", "Diterima", "Selesai", "Keputusan / Catatan", "Waktu / Standar",
-         "Status"],
+        ["Tahap", "Pelaksana", "Diterima", "Selesai", "Keputusan / Catatan", "Waktu Kerja",
+         "Waktu Kalender", "Standar / Status"],
         strict=True,
     ):
         para(cell, label, size=8, bold=True, align="center")
     steps.rows[1].cells[0].merge(steps.rows[1].cells[-1])
     para(steps.rows[1].cells[0], "{%tr for r in baris %}", size=8)
     row = steps.rows[2].cells
-    para(row[0], "{{ loop.index }}", size=8, align="center")
-    para(row[1], "{{ r.tahap }}", size=8)
-    para(row[2], "{{ r.peran }}", size=8, bold=True)
-    para(row[2], "{{ r.pejabat }}", size=8)
-    para(row[3], "{{ r.diterima }}", size=8)
-    para(row[4], "{{ r.selesai }}", size=8)
-    para(row[5], "{{ r.keputusan }}", size=8, bold=True)
-    para(row[5], "{{ r.catatan }}", size=8, italic=True)
-    para(row[6], "{{ r.waktu }}", size=8)
-    para(row[6], "/ {{ r.standar }}", size=8)
+    para(row[0], "{{ r.tahap }}", size=8)
+    para(row[1], "{{ r.peran }}", size=8, bold=True)
+    para(row[1], "{{ r.pejabat }}", size=8)
+    para(row[2], "{{ r.diterima }}", size=8)
+    para(row[3], "{{ r.selesai }}", size=8)
+    para(row[4], "{{ r.keputusan }}", size=8, bold=True)
+    para(row[4], "{{ r.catatan }}", size=8, italic=True)
+    para(row[5], "{{ r.waktu_kerja }}", size=8)
+    para(row[6], "{{ r.waktu_kalender }}", size=8)
+    para(row[7], "{{ r.standar }}", size=8)
     para(row[7], "{{ r.status }}", size=8, bold=True)
     end = steps.add_row().cells
     end[0].merge(end[-1])
