@@ -407,10 +407,11 @@ class Intake:
         assert a.role is not None
         t = advance(self.sop, case.state, Submit(a.role))
         stamped = self._stamp(data, case.id)      # content it cannot carry is answered first
-        details = self._details(a, sha, case, data)
+        blocks = kendali.concept_blocks(data)
+        details = self._details(a, sha, case, data, blocks)
         if details is None:
             return
-        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, data):
+        if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, blocks):
             t = replace(t, message=f"{t.message} {empty}")
         now = self.clock()
         name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
@@ -425,13 +426,14 @@ class Intake:
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, shown(a.rel), t.deliver_to,
                  t.state.step)
 
-    def _details(self, a: Arrival, sha: str, case: CaseRow, data: bytes) -> Rincian | None:
+    def _details(self, a: Arrival, sha: str, case: CaseRow, data: bytes,
+                 blocks: list[str]) -> Rincian | None:
         """The case details with what the draft sets (its Rincian table: the title), or None once
         it is answered: a skeleton sent back unwritten, no usable title. A draft without the table
         keeps the title set before (none: answered)."""
         if not self.sop.rincian:
             return case.details
-        if kendali.untouched(kendali.concept_blocks(data), self.sop.kind(case.kind)):
+        if kendali.untouched(blocks, self.sop.kind(case.kind)):
             self.quarantine(a, sha, "konsep_kosong", case=case.id)
             return None
         try:

@@ -199,12 +199,12 @@ def concept_blocks(docx: bytes) -> list[str]:
     return out
 
 
-def note_empty_parts(sop: Sop, kind: str, to_step: int, concept: bytes) -> str:
-    """The register's note for a concept reaching a review step: '' when nothing looks empty."""
+def note_empty_parts(sop: Sop, kind: str, to_step: int, blocks: Sequence[str]) -> str:
+    """The register's note for a concept (its `concept_blocks`) reaching a review step: '' when
+    nothing looks empty."""
     if to_step not in sop.steps or sop.step(to_step).kind != "review":
         return ""
     k = sop.kind(kind)
     if not k.required_parts and not k.uraian:
         return ""
-    blocks = concept_blocks(concept)
     return empty_parts_message([*unwritten_uraian(blocks, k), *empty_parts(blocks, k.required_parts)])

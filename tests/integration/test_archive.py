@@ -65,10 +65,39 @@ def test_a_fresh_skeleton_reports_every_required_part_of_its_kind():
     skeleton = docx.render(TEMPLATES / "Konsep Pengumuman.docx",
                            {"kantor": {}, "no_agenda": "PIP-2026-0001", "perihal": "x", "jenis": kind.name,
                             "serta_merta": True, "tanggal": "", "logo": "", "batas_waktu": "",
-                            "bagian_wajib": list(kind.required_parts)})
-    note = kendali.note_empty_parts(SOP, "serta_merta", 3, skeleton)
+                            "bagian_wajib": list(kind.required_parts), "uraian": [],
+                            "rincian": {"judul": "x"}})
+    note = kendali.note_empty_parts(SOP, "serta_merta", 3, kendali.concept_blocks(skeleton))
     assert all(part in note for part in kind.required_parts)
-    assert kendali.note_empty_parts(SOP, "serta_merta", 6, skeleton) == ""   # not a review step
+    assert kendali.note_empty_parts(SOP, "serta_merta", 6, []) == ""   # not a review step
+    assert kendali.untouched(kendali.concept_blocks(skeleton), kind)
+
+
+def test_a_fresh_berkala_skeleton_is_one_announcement_whose_every_part_is_unwritten():
+    """The berkala skeleton gives one prompt per part of one announcement (no Pasal 9(2) groups
+    as sections); each is reported while its prompt stands, and a written one is not."""
+    from docx import Document
+
+    from sop_docs.adapters import docx
+
+    kind = SOP.kind("berkala")
+    skeleton = docx.render(TEMPLATES / "Konsep Pengumuman.docx",
+                           {"kantor": {}, "no_agenda": "PIP-2026-0001", "jenis": kind.name,
+                            "serta_merta": False, "tanggal": "", "logo": "", "batas_waktu": "",
+                            "bagian_wajib": [], "uraian": list(kind.prompts()),
+                            "rincian": {"judul": "x"}})
+    blocks = kendali.concept_blocks(skeleton)
+    assert kendali.untouched(blocks, kind)
+    assert kendali.note_empty_parts(SOP, "berkala", 3, blocks) == (
+        "Bagian wajib yang tampak kosong: Pembuka; Dasar; Isi.")
+    doc = Document(BytesIO(skeleton))
+    next(p for p in doc.paragraphs if p.text.startswith("[Dasar:")).text = "Dasar: UU 14/2008."
+    out = BytesIO()
+    doc.save(out)
+    blocks = kendali.concept_blocks(out.getvalue())
+    assert not kendali.untouched(blocks, kind)
+    assert kendali.note_empty_parts(SOP, "berkala", 3, blocks) == (
+        "Bagian wajib yang tampak kosong: Pembuka; Isi.")
 
 
 def fake_pdf(docs):
