@@ -41,7 +41,7 @@ from openpyxl import load_workbook
 from sop_docs.bootstrap import open_service
 from sop_docs.service import Service
 from tests.badfiles import docx_bytes
-from tests.driver import Office
+from tests.driver import Office, fill_concept
 
 REPO = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("SOP_CRASH_KILLS", "100"))
@@ -94,7 +94,7 @@ class Staff:
                 skeletons = [p for p in visible(self.root / "outbox" / "fungsional")
                              if p.name.startswith(f"{case.id} - Konsep")]
                 if skeletons:
-                    data = skeletons[0].read_bytes()
+                    data = fill_concept(skeletons[0].read_bytes(), isi=f"Konsep {case.id}.")
                     drop(inbox / "fungsional" / f"konsep {case.id}.docx", data)
                     self.dropped[hashlib.sha256(data).hexdigest()] = skeletons[0]
                     self.submitted.add(case.id)

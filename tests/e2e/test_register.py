@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import lo
-from tests.driver import CORPUS, Office
+from tests.driver import CORPUS, Office, fill_concept
 
 CASE = "PIP-2026-0001"
 
@@ -98,8 +98,9 @@ def test_the_link_inside_a_draft_survives_a_save_in_libreoffice_writer(office):
     office.save("inbox/kabid_kasubag/Rencana Kerja 2027.docx", CORPUS / "tables.docx")
     office.scan()
     target = office.root / "inbox" / "fungsional" / "tulisan saya.docx"
-    lo.writer_edit(office.draft_file("fungsional"), append_paragraph="Isi pengumuman dari Writer.",
-                   out=target)
+    skeleton = office.draft_file("fungsional")       # the title typed first, saved in place
+    skeleton.write_bytes(fill_concept(skeleton.read_bytes(), isi=""))
+    lo.writer_edit(skeleton, append_paragraph="Isi pengumuman dari Writer.", out=target)
     office.scan()
     assert any(" - Konsep - " in n for n in office.outbox("kabid_kasubag"))
     from docx import Document

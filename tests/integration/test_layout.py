@@ -122,11 +122,13 @@ def kendali_context(rows: int) -> dict:
            "pejabat": "Dra. Siti Aminah, M.Si.", "diterima": "24/11/2026 10.15",
            "selesai": "24/11/2026 11.02", "keputusan": "Belum Sesuai",
            "catatan": "Dasar hukum belum dicantumkan; perbaiki tabel kedua.", "waktu": "47 menit",
+           "waktu_kerja": "47 menit", "waktu_kalender": "47 menit",
            "standar": "1 jam", "status": "Tepat Waktu"}
     return {**konsep_context(), "kantor": disposisi_context()["kantor"], "sop": "Pengumuman Informasi Publik",
             "nomor": "400.14.4.3/015/DISKUMKM/2026", "dibuka": "24 November 2026 10.15 WIB",
             "ditutup": "27 November 2026 09.00 WIB", "baris": [row] * rows, "total_waktu": "9 jam",
-            "jumlah_terlambat": 0}
+            "total_waktu_kerja": "9 jam", "total_waktu_kalender": "2 hari 9 jam",
+            "dasar_status": "Status dinilai dalam jam kerja kantor.", "jumlah_terlambat": 0}
 
 
 @pytest.fixture(scope="module")
