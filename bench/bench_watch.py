@@ -40,6 +40,7 @@ from sop_docs.bootstrap import load_sop_ref, open_service
 from sop_docs.service import Service
 from sop_docs.settings import load_settings
 from sop_docs.workspace import init_workspace
+from tests.driver import fill_concept
 
 RECORDED: list[tuple[Path, dict[str, Any], dict[str, Path]]] = []
 _render = docx_adapter.render
@@ -180,8 +181,10 @@ def main() -> None:
 
         poller = threading.Thread(target=watch_deliveries, name="poller")
         poller.start()
-        for cid, path in drafts:
-            data = path.read_bytes()
+        written = {cid: fill_concept(path.read_bytes(), isi=f"Konsep {cid}.")   # before timing
+                   for cid, path in drafts}
+        for cid, _path in drafts:
+            data = written[cid]
             saved[cid] = drop(root / "inbox" / "fungsional" / f"konsep {cid}.docx", data)
             time.sleep(0.3)  # staff save at their own pace; not synchronisation
         poller.join(timeout=120)
