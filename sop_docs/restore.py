@@ -26,11 +26,11 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from sop_docs import folders, guard
-from sop_docs.adapters import docx, register, safefs
+from sop_docs.adapters import disposisi_sheet, docx, register, safefs
 from sop_docs.adapters.blobs import BlobStore, fsync_dir
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.backup import backups
-from sop_docs.core import events
+from sop_docs.core import events, rincian
 from sop_docs.core.naming import case_id_in_name, case_number
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch, WorkspaceBusy
@@ -152,6 +152,7 @@ class Replay:
             for bundle in self._bundles():
                 self._closed_case(bundle, now)
             self._open_cases(now)
+            self._dispositions(now)
             self._outboxes(now)
             self._letters_in_the_store()
             self._counters()
@@ -248,6 +249,21 @@ class Replay:
             if self.db.case(str(e[1] or "")) is not None:
                 self._event(str(e[1]), e[0], e[4], self.step_of.get(str(e[2])), None,
                             self.role_of.get(str(e[3])), e[5], e[6], e[7], "register.xlsx")
+
+    def _dispositions(self, now: datetime) -> None:
+        """The particulars the giver chose, from the Disposisi sheet of its register (the title
+        came back as the open sheet's Perihal); a value that does not check is left unset."""
+        giver = self.sop.first_step.role
+        own = self.ws.decision_register(giver, self.sop.roles[giver].name)
+        for path in (own, self.ws.register):
+            for cell in disposisi_sheet.read(path):
+                case = self.db.case(cell.case_id)
+                if case is None or case.status != "open" or case.rincian not in ("", "{}"):
+                    continue
+                values = {k: v for k, v in cell.values.items() if k not in ("judul", "jenis")}
+                details, _ = rincian.check(values, now.date())
+                if details != rincian.Rincian():
+                    self.db.update_case(case.id, rincian=details.to_json())
 
     def _upsert(self, case_id: str, subject: str, opened: datetime, fields: dict[str, Any],
                 case: CaseRow | None, kind: str | None = None) -> None:

@@ -248,6 +248,8 @@ def test_a_database_restored_from_a_copy_replays_the_folders_and_reuses_no_numbe
     office.to_step(fourth, 6)                                    # letter 003, open at step 6
     office.to_step(second, 4)
     fifth = office.open_case("Kelima")                            # at step 2
+    office.dispose(fifth, surat_dari="Bappeda Provinsi", tanggal_surat="20/11/2026")
+    office.scan()                                                 # the giver's particulars
     office.close()
     db = office.root / ".sop_docs" / "sop_docs.db"
     for extra in ("", "-wal", "-shm"):
@@ -261,6 +263,8 @@ def test_a_database_restored_from_a_copy_replays_the_folders_and_reuses_no_numbe
     assert cases[first].status == cases[third].status == "closed"
     assert (cases[second].step, cases[fourth].step, cases[fifth].step) == (4, 6, 2)
     assert cases[fourth].letter_number == "400.14.4.3/003/DISKUMKM/2026"
+    assert (cases[fifth].details.surat_dari, cases[fifth].details.tanggal_surat) == (
+        "Bappeda Provinsi", "2026-11-20"), "the disposition's particulars come back"
     sixth = office.open_case("Keenam")
     assert sixth == "PIP-2026-0006", "no agenda number is reused"
     office.to_step(sixth, 6)
