@@ -20,7 +20,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.driver import CORPUS, Office
+from tests.driver import CORPUS, Office, fill_concept
 
 
 def fill_closed(office: Office, n: int, year: int = 2025) -> None:
@@ -75,7 +75,7 @@ def main() -> None:
                 office.save(f"inbox/kabid_kasubag/Bahan {i}.docx", CORPUS / name)  # 3 open cases
             office.scan()
             skeleton = office.root / "outbox/fungsional/PIP-2026-0001 - Konsep - Bahan 0.docx"
-            office.save("inbox/fungsional/k.docx", skeleton.read_bytes())
+            office.save("inbox/fungsional/k.docx", fill_concept(skeleton.read_bytes()))
             office.scan()
             d = statistics.median(one_decision(office))
             copy = Path(tmp) / "copy.xlsx"
