@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
-from sop_docs.adapters.disposisi_sheet import DisposisiCell, DisposisiRow
+from sop_docs.adapters.disposisi_sheet import DisposisiCell, DisposisiRow, as_text
 from sop_docs.authority import Authority
 from sop_docs.core import rincian
 from sop_docs.core.calendar import WorkCalendar, clock_for
@@ -73,13 +73,14 @@ class Disposisi:
         return str(o.get("nama", "")) or self.sop.roles[self.to].name
 
     def change(self, cell: DisposisiCell, channel: Channel) -> None:
-        """Act on a row whose values differ from the case's: record them and make the Disposisi
-        anew, or say in the case's Pesan Sistem why not (all of the row or nothing)."""
+        """Act on a row whose values differ from what it showed when written (from the case's,
+        when that is unknown): record them and make the Disposisi anew, or say in the case's Pesan
+        Sistem why not (all of the row or nothing). A row read again (the register kept open)
+        changes nothing that is already so, and is answered once."""
         case = self.db.case(cell.case_id)
         if case is None or case.status != "open":
             return
-        shown = {k: ("" if v is None else v.isoformat() if isinstance(v, date) else str(v))
-                 for k, v in self.shown(case).items()}
+        shown = cell.written if cell.written is not None else as_text(self.shown(case))
         typed = {k: v for k, v in cell.values.items() if v != shown.get(k, "")}
         if not typed:
             return
@@ -110,6 +111,8 @@ class Disposisi:
             self._answer(case, now, where, "Perubahan Disposisi belum dipakai: "
                          + " ".join(problems) + " Perbaiki di lembar Disposisi lalu simpan lagi.")
             return
+        if details == case.details and (kind or case.kind) == case.kind:
+            return                          # already so: read again, or typed as it was set
         updated = replace(case, rincian=details.to_json(), kind=kind or case.kind)
         message = ("Disposisi diperbarui oleh Kabid/Kasubag dan dikirim ulang ke outbox/"
                    f"{self.to}/.")
@@ -136,6 +139,8 @@ class Disposisi:
         return Deliver(KEY, self.blobs.put_bytes(data), name, self.to, case.step)
 
     def _answer(self, case: CaseRow, now: datetime, where: str, message: str) -> None:
+        if case.message == message:
+            return                          # said already: the same row read again
         self.recorder.apply(Change(now, "disposition_ignored", case.id, source=where,
                                    message=message, case={"message": message}))
         log.info("%s: %s: %s", case.id, where, message)

@@ -5,10 +5,13 @@ Like the rest of the register it is written anew from the database each time; a 
 differ from what the database holds was changed by a person. Only those cells are unlocked, dates
 are real dates, Jenis and Diteruskan kepada offer a list, and text is written as text, never as a
 formula.
+A hidden column keeps what each row showed when written, so a row saved from a copy opened before
+the case moved on counts only for the cells its giver changed, never for what it showed then.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +36,7 @@ COLUMNS = ("No. Agenda", "Tahap", "Perihal", "Jenis", "Surat dari", "Nomor Surat
            "Tanggal Surat", "Diteruskan kepada", "Catatan Disposisi", "Pesan Sistem")
 KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diteruskan", "catatan")
 FIRST_EDITABLE = 3                         # Perihal .. Catatan Disposisi
+WRITTEN = len(COLUMNS) + 1                 # hidden: the row's values as written (JSON)
 WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 40)
 DATE_FORMAT = "dd/mm/yyyy"
 HELP = [
@@ -59,11 +63,19 @@ class DisposisiRow:
 
 @dataclass(frozen=True)
 class DisposisiCell:
-    """What a row holds when read back: the values by key, as text ('' for an empty cell)."""
+    """What a row holds when read back: the values by key, as text ('' for an empty cell), and
+    what the row showed when it was written (None when that cannot be read)."""
 
     case_id: str
     row: int
     values: dict[str, str]
+    written: dict[str, str] | None = None
+
+
+def as_text(values: dict[str, str | date | None]) -> dict[str, str]:
+    """A row's values as the sheet reads them back ('' for none, a date as ISO)."""
+    return {k: "" if v is None else v.isoformat() if isinstance(v, date) else str(v)
+            for k, v in values.items()}
 
 
 def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
@@ -85,6 +97,8 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
             c.protection = Protection(locked=False)
             c.fill = _EDIT_FILL
         put_text(ws.cell(r, len(COLUMNS)), row.message)
+        put_text(ws.cell(r, WRITTEN), json.dumps({"id": row.case_id, **as_text(row.values)},
+                                                 ensure_ascii=False))
         for col in range(1, len(COLUMNS) + 1):
             c = ws.cell(r, col)
             c.border = _BORDER
@@ -97,6 +111,7 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
     _choices(ws, "D", last, kinds, "Jenis", strict=True)
     if people:
         _choices(ws, "H", last, people, "Diteruskan kepada", strict=False)
+    ws.column_dimensions[ws.cell(1, WRITTEN).column_letter].hidden = True
     ws.freeze_panes = "B2"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
@@ -147,14 +162,27 @@ def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
         ws = wb[SHEET]
         ws.reset_dimensions()
         out = []
-        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True),
+        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=WRITTEN, values_only=True),
                                 start=2):
-            cells = list(row) + [None] * (len(COLUMNS) - len(row))
+            cells = list(row) + [None] * (WRITTEN - len(row))
             if not cells[0]:
                 continue
             values = {k: _text(cells[col - 1])
                       for col, k in enumerate(KEYS, start=FIRST_EDITABLE)}
-            out.append(DisposisiCell(_text(cells[0]), i, values))
+            case_id = _text(cells[0])
+            out.append(DisposisiCell(case_id, i, values, _written(cells[WRITTEN - 1], case_id)))
         return out
     finally:
         wb.close()
+
+
+def _written(cell: object, case_id: str) -> dict[str, str] | None:
+    """The row's values as written, if the hidden cell still holds them for this case (a sort
+    that left it behind, or a hand that changed it, gives None)."""
+    try:
+        d = json.loads(cell) if isinstance(cell, str) else None
+    except ValueError:
+        return None
+    if not isinstance(d, dict) or d.get("id") != case_id:
+        return None
+    return {k: str(d.get(k, "")) for k in KEYS}

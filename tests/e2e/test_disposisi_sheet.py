@@ -1,0 +1,61 @@
+"""The Disposisi sheet as careless hands leave it: a register kept open in Excel after saving (so it
+is read again on every pass), a register saved from a copy opened before the case moved on. A row
+counts for what its giver changed in it, once; nothing is made again and nothing set since is
+undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.driver import Office, fill_concept
+from tests.e2e.test_case_details import CASE, JUDUL, open_from_photo, skeleton
+
+
+@pytest.fixture
+def office(tmp_path: Path):
+    o = Office(tmp_path / "ws")
+    yield o
+    o.close()
+
+
+def dispositions(office: Office) -> int:
+    return len([d for d in office.svc.db.documents(CASE) if d["kind"] == "disposisi"])
+
+
+def kept_open(path: Path) -> None:
+    """Excel still has the register open after saving it (its owner file beside it)."""
+    (path.parent / f"~${path.name}").write_text("Kabid", encoding="utf-8")
+
+
+@pytest.mark.parametrize("typed", [
+    {"tanggal_surat": "23 November 2026", "jenis": "berkala", "judul": "Pemadaman  listrik"},
+    {"tanggal_surat": "32/11/2026"},
+], ids=["normalised", "refused"])
+def test_a_register_kept_open_is_acted_on_once(office, typed):
+    open_from_photo(office)
+    kept_open(office.dispose(CASE, **typed))
+    office.scan()
+    made, events = dispositions(office), len(office.events(CASE))
+    for _ in range(3):
+        office.scan()
+    assert dispositions(office) == made, "the Disposisi is not made again on every pass"
+    assert len(office.events(CASE)) == events, "the row is answered once, not on every pass"
+
+
+def test_a_register_saved_from_a_stale_copy_does_not_undo_the_title(office):
+    """The Kabid opened the register before the concept came in and writes a note in it later:
+    the note counts, the Perihal he never touched does not put back the material's name."""
+    open_from_photo(office)
+    path = office.dispose(CASE)                     # the register as he opened it
+    stale = path.read_bytes()
+    office.save("inbox/fungsional/konsep.docx", fill_concept(skeleton(office), judul=JUDUL))
+    office.scan()
+    assert office.svc.db.case(CASE).perihal == JUDUL
+    path.write_bytes(stale)
+    office.dispose(CASE, catatan="Umumkan hari ini.")
+    office.scan()
+    case = office.svc.db.case(CASE)
+    assert case.details.catatan == "Umumkan hari ini."
+    assert case.perihal == JUDUL, "an untouched stale Perihal is not a change"
