@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sop_docs.adapters.register import (
@@ -94,6 +95,8 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
                 c.number_format = DATE_FORMAT
             else:
                 put_text(c, v or "")
+                if key != "tanggal_surat":
+                    c.number_format = "@"     # typed as text: '0123' keeps its zero, '1-2' no date
             c.protection = Protection(locked=False)
             c.fill = _EDIT_FILL
         put_text(ws.cell(r, len(COLUMNS)), row.message)
@@ -151,6 +154,13 @@ def _text(v: object) -> str:
     return clean_text(v).strip()
 
 
+def _date(v: object) -> str:
+    """A date cell: a bare number is a date whose format was lost (pasted values), not a text."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < 2958466:
+        return from_excel(v).date().isoformat()
+    return _text(v)
+
+
 def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
     """Every row of the sheet; [] when the register or its sheet cannot be read."""
     wb = open_workbook(path)
@@ -167,7 +177,7 @@ def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
             cells = list(row) + [None] * (WRITTEN - len(row))
             if not cells[0]:
                 continue
-            values = {k: _text(cells[col - 1])
+            values = {k: _date(cells[col - 1]) if k == "tanggal_surat" else _text(cells[col - 1])
                       for col, k in enumerate(KEYS, start=FIRST_EDITABLE)}
             case_id = _text(cells[0])
             out.append(DisposisiCell(case_id, i, values, _written(cells[WRITTEN - 1], case_id)))

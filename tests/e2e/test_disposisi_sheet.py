@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import lo
 from tests.driver import Office, fill_concept
 from tests.e2e.test_case_details import CASE, JUDUL, open_from_photo, skeleton
 
@@ -59,3 +60,20 @@ def test_a_register_saved_from_a_stale_copy_does_not_undo_the_title(office):
     case = office.svc.db.case(CASE)
     assert case.details.catatan == "Umumkan hari ini."
     assert case.perihal == JUDUL, "an untouched stale Perihal is not a change"
+
+
+@pytest.mark.libreoffice
+def test_what_the_giver_types_in_calc_is_kept_as_typed(office):
+    """Typed in LibreOffice Calc: a letter number of digits keeps its leading zero, a date typed as
+    text is read, and a date whose format was lost (a bare serial) is still a date."""
+    lo.require_libreoffice()
+    open_from_photo(office)
+    path = sorted((office.root / "keputusan" / "kabid_kasubag").glob("Register *.xlsx"))[0]
+    lo.calc_edit(path, {("Disposisi", "F2"): "0123", ("Disposisi", "G2"): "23/11/2026",
+                        ("Disposisi", "E2"): "PT PLN (Persero)"})
+    office.scan()
+    details = office.svc.db.case(CASE).details
+    assert (details.nomor_surat, details.tanggal_surat) == ("0123", "2026-11-23")
+    office.dispose(CASE, tanggal_surat=46345)               # 19/11/2026 pasted as a value
+    office.scan()
+    assert office.svc.db.case(CASE).details.tanggal_surat == "2026-11-19"
