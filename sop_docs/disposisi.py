@@ -17,7 +17,14 @@ from pathlib import PurePosixPath
 
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
-from sop_docs.adapters.disposisi_sheet import DisposisiCell, DisposisiRow, as_text
+from sop_docs.adapters.disposisi_sheet import (
+    COLUMNS,
+    FIRST_EDITABLE,
+    KEYS,
+    DisposisiCell,
+    DisposisiRow,
+    as_text,
+)
 from sop_docs.authority import Authority
 from sop_docs.core import rincian
 from sop_docs.core.calendar import WorkCalendar, clock_for
@@ -32,6 +39,7 @@ from sop_docs.workspace import Workspace
 log = logging.getLogger("sop_docs")
 
 KEY = "disposisi"
+SHOWN = tuple(zip(COLUMNS[FIRST_EDITABLE - 1:], KEYS, strict=False))   # (column, key)
 
 
 class Disposisi:
@@ -109,7 +117,8 @@ class Disposisi:
         problems += more
         if problems:
             self._answer(case, now, where, "Perubahan Disposisi belum dipakai: "
-                         + " ".join(problems) + " Perbaiki di lembar Disposisi lalu simpan lagi.")
+                         + " ".join(problems) + " Yang ditulis tersimpan di lembar Riwayat; "
+                         "perbaiki di lembar Disposisi lalu simpan lagi.", kept=cell.values)
             return
         if details == case.details and (kind or case.kind) == case.kind:
             return                          # already so: read again, or typed as it was set
@@ -138,9 +147,14 @@ class Disposisi:
         name = delivered_name(case.id, f"{self.sop.documents[KEY].label} {n}", case.subject, "docx")
         return Deliver(KEY, self.blobs.put_bytes(data), name, self.to, case.step)
 
-    def _answer(self, case: CaseRow, now: datetime, where: str, message: str) -> None:
+    def _answer(self, case: CaseRow, now: datetime, where: str, message: str,
+                kept: dict[str, str] | None = None) -> None:
+        """Say why the row was not used, once; what was typed in it is `kept` in the history
+        (the sheet is written anew from the database, so it would be lost otherwise)."""
         if case.message == message:
             return                          # said already: the same row read again
+        typed = "; ".join(f"{label}: {kept[key]}" for label, key in SHOWN if kept and kept[key])
         self.recorder.apply(Change(now, "disposition_ignored", case.id, source=where,
-                                   message=message, case={"message": message}))
+                                   message=message, catatan=typed or None,
+                                   case={"message": message}))
         log.info("%s: %s: %s", case.id, where, message)

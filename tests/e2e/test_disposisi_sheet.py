@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests import lo
 from tests.driver import Office, fill_concept
@@ -77,3 +78,17 @@ def test_what_the_giver_types_in_calc_is_kept_as_typed(office):
     office.dispose(CASE, tanggal_surat=46345)               # 19/11/2026 pasted as a value
     office.scan()
     assert office.svc.db.case(CASE).details.tanggal_surat == "2026-11-19"
+
+
+def test_a_refused_row_keeps_what_was_typed(office):
+    """A note too long for the form is refused; the sheet is written anew from the database, so
+    the words typed are kept in the register's Riwayat and the answer says where."""
+    open_from_photo(office)
+    note = "Mohon diumumkan segera di papan dan laman resmi dinas. " * 4
+    office.dispose(CASE, catatan=note, surat_dari="PT PLN (Persero)")
+    office.scan()
+    assert "lembar Riwayat" in str(office.rows()[CASE]["Pesan Sistem"])
+    wb = load_workbook(office.root / "register.xlsx", read_only=True)
+    history = " ".join(str(v) for r in wb["Riwayat"].iter_rows(values_only=True) for v in r if v)
+    wb.close()
+    assert note.strip() in history and "PT PLN (Persero)" in history
