@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
-from sop_docs.adapters.blobs import BlobStore
+from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.adapters.disposisi_sheet import (
     COLUMNS,
@@ -30,9 +30,10 @@ from sop_docs.core import rincian
 from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
+from sop_docs.drafts import DRAFT, draft_placement
 from sop_docs.paperwork import Paperwork
 from sop_docs.projection import Channel
-from sop_docs.record import Change, Deliver, Recorder, TakeOut
+from sop_docs.record import Change, Deliver, Op, Recorder, TakeOut
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
 
@@ -125,22 +126,50 @@ class Disposisi:
         updated = replace(case, rincian=details.to_json(), kind=kind or case.kind)
         message = ("Disposisi diperbarui oleh Kabid/Kasubag dan dikirim ulang ke outbox/"
                    f"{self.to}/.")
+        skeleton: list[Op] = []
+        if updated.kind != case.kind:
+            skeleton, told = self._skeleton(updated, now)
+            message += " " + told
         self.recorder.apply(Change(
             now, "disposition_changed", case.id, self.giver, case.step, case.step, source=where,
             message=message, detail={"changed": sorted(typed)},
             case={"rincian": updated.rincian, "kind": updated.kind, "message": message},
             ops=[TakeOut(frozenset({KEY})),
-                 self._deliver(updated, now, verdict.person, verdict.title)],
+                 self._deliver(updated, now, verdict.person, verdict.title), *skeleton],
             person=verdict.person, person_title=verdict.title))
         log.info("%s: disposition changed (%s) from %s", case.id, ", ".join(sorted(typed)), where)
 
+    def _deadline(self, case: CaseRow) -> datetime:
+        """When the concept is due, on the clock of the case's kind."""
+        first = self.sop.first_step
+        return clock_for(self.sop, case.kind, self.calendar).deadline(
+            datetime.fromisoformat(case.opened_at), self.sop.step(first.next or first.number).time)
+
+    def _skeleton(self, case: CaseRow, now: datetime) -> tuple[list[Op], str]:
+        """A kind changed before the concept was handed in: the skeleton in the writer's outbox is
+        made anew for it (its parts and deadline differ), unless the writer already wrote in it."""
+        name = self.sop.kind(case.kind).name
+        draft = draft_placement(self.db, case.id)
+        if draft is None:
+            return [], ""
+        try:
+            untouched = sha256_file(self.ws.root / draft["path"]) == draft["sha256"]
+        except OSError:
+            untouched = False
+        if not untouched:
+            return [], (f"Konsep di outbox sudah mulai ditulis, jadi tidak diganti: tulis bagian-"
+                        f"bagian pengumuman {name}.")
+        data = self.paperwork.konsep(case, now, deadline=self._deadline(case))
+        label = self.sop.documents[DRAFT].label
+        return [TakeOut(frozenset({DRAFT})),
+                Deliver(DRAFT, self.blobs.put_bytes(data),
+                        delivered_name(case.id, label, case.subject, "docx"), draft["role"],
+                        case.step)], f"Kerangka konsep dibuat ulang untuk pengumuman {name}."
+
     def _deliver(self, case: CaseRow, now: datetime, person: str | None, title: str) -> Deliver:
-        opened = datetime.fromisoformat(case.opened_at)
         material = next((PurePosixPath(e["source"]).name for e in self.db.events(case.id)
                          if e["kind"] == "opened" and e["source"]), "")
-        first = self.sop.first_step
-        deadline = clock_for(self.sop, case.kind, self.calendar).deadline(
-            opened, self.sop.step(first.next or first.number).time)
+        deadline = self._deadline(case)
         data = self.paperwork.disposisi(case, now, material=material, deadline=deadline,
                                         to_role=self.to, person=person, person_title=title)
         n = self.db.count_documents(case.id, KEY) + 1

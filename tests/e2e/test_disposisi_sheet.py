@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests import lo
 from tests.driver import Office, fill_concept
-from tests.e2e.test_case_details import CASE, JUDUL, open_from_photo, skeleton
+from tests.e2e.test_case_details import CASE, JUDUL, open_from_photo, skeleton, texts
 
 
 @pytest.fixture
@@ -92,3 +92,30 @@ def test_a_refused_row_keeps_what_was_typed(office):
     history = " ".join(str(v) for r in wb["Riwayat"].iter_rows(values_only=True) for v in r if v)
     wb.close()
     assert note.strip() in history and "PT PLN (Persero)" in history
+
+
+def skeleton_text(office: Office) -> str:
+    return texts(office.draft_file("fungsional").read_bytes())
+
+
+def test_a_kind_changed_before_the_concept_is_written_remakes_the_skeleton(office):
+    """Berkala switched to Serta Merta in the sheet: the Fungsional's skeleton asks for the parts
+    of a serta merta announcement, not those of the kind first chosen."""
+    case = office.open_case("Jadwal Layanan", folder="inbox/kabid_kasubag/berkala")
+    assert "Potensi bahaya" not in skeleton_text(office)
+    office.dispose(case, jenis="Serta Merta")
+    office.scan()
+    assert office.svc.db.case(case).kind == "serta_merta"
+    assert "Potensi bahaya" in skeleton_text(office), "the skeleton follows the kind"
+    assert "Kerangka konsep dibuat ulang" in str(office.rows()[case]["Pesan Sistem"])
+
+
+def test_a_skeleton_already_written_in_is_not_replaced_when_the_kind_changes(office):
+    case = office.open_case("Jadwal Layanan", folder="inbox/kabid_kasubag/berkala")
+    draft = office.draft_file("fungsional")
+    draft.write_bytes(office.concept(judul="Jadwal Layanan Tahun 2027"))    # written in place
+    written = draft.read_bytes()
+    office.dispose(case, jenis="Serta Merta")
+    office.scan()
+    assert office.draft_file("fungsional").read_bytes() == written
+    assert "sudah mulai ditulis" in str(office.rows()[case]["Pesan Sistem"])
