@@ -119,7 +119,7 @@ class Disposisi:
         if problems:
             self._answer(case, now, where, "Perubahan Disposisi belum dipakai: "
                          + " ".join(problems) + " Yang ditulis tersimpan di lembar Riwayat; "
-                         "perbaiki di lembar Disposisi lalu simpan lagi.", kept=cell.values)
+                         "perbaiki di lembar Disposisi lalu simpan lagi.", kept=[cell.values])
             return
         if details == case.details and (kind or case.kind) == case.kind:
             return                          # already so: read again, or typed as it was set
@@ -176,13 +176,27 @@ class Disposisi:
         name = delivered_name(case.id, f"{self.sop.documents[KEY].label} {n}", case.subject, "docx")
         return Deliver(KEY, self.blobs.put_bytes(data), name, self.to, case.step)
 
+    def twice(self, cells: list[DisposisiCell], channel: Channel) -> None:
+        """One case on several rows that say different things: which one is meant is not
+        guessed; nothing changes, and what each row says is kept in the history."""
+        case = self.db.case(cells[0].case_id)
+        if case is None or case.status != "open":
+            return
+        rows = ", ".join(str(c.row) for c in cells)
+        self._answer(case, self.clock(), f"{self.ws.rel(channel.path)} lembar Disposisi baris "
+                     f"{rows}", f"Kasus ini tertulis di {len(cells)} baris lembar Disposisi (baris "
+                     f"{rows}) dengan isi berbeda; tidak ada yang diubah. Yang ditulis tersimpan di "
+                     "lembar Riwayat. Hapus baris yang tidak dipakai, lalu simpan lagi.",
+                     kept=[c.values for c in cells])
+
     def _answer(self, case: CaseRow, now: datetime, where: str, message: str,
-                kept: dict[str, str] | None = None) -> None:
+                kept: list[dict[str, str]] | None = None) -> None:
         """Say why the row was not used, once; what was typed in it is `kept` in the history
         (the sheet is written anew from the database, so it would be lost otherwise)."""
         if case.message == message:
             return                          # said already: the same row read again
-        typed = "; ".join(f"{label}: {kept[key]}" for label, key in SHOWN if kept and kept[key])
+        typed = " | ".join(filter(None, ("; ".join(f"{label}: {row[key]}" for label, key in SHOWN
+                                                   if row[key]) for row in kept or [])))
         self.recorder.apply(Change(now, "disposition_ignored", case.id, source=where,
                                    message=message, catatan=typed or None,
                                    case={"message": message}))

@@ -119,3 +119,18 @@ def test_a_skeleton_already_written_in_is_not_replaced_when_the_kind_changes(off
     office.scan()
     assert office.draft_file("fungsional").read_bytes() == written
     assert "sudah mulai ditulis" in str(office.rows()[case]["Pesan Sistem"])
+
+
+def test_a_case_on_two_rows_that_differ_is_answered_not_guessed(office):
+    """A row copied below and changed: which one the giver meant is not guessed."""
+    open_from_photo(office)
+    path = office.dispose(CASE, catatan="pertama")
+    wb = load_workbook(path)
+    ws = wb["Disposisi"]
+    ws.append([c.value for c in ws[2]])
+    ws.cell(ws.max_row, 9).value = "kedua"
+    wb.save(path)
+    office.scan()
+    case = office.svc.db.case(CASE)
+    assert case.details.catatan == "" and dispositions(office) == 1
+    assert "baris 2, 3" in case.message and "Hapus baris" in case.message
