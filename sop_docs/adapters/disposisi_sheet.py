@@ -161,15 +161,26 @@ def _date(v: object) -> str:
     return _text(v)
 
 
+def _sheet(wb):  # type: ignore[no-untyped-def]
+    """The Disposisi sheet, found by its name or, renamed, by its header row."""
+    if SHEET in wb.sheetnames:
+        return wb[SHEET]
+    for ws in wb.worksheets:
+        header = next(ws.iter_rows(max_row=1, max_col=len(COLUMNS), values_only=True), ())
+        if tuple(_text(v) for v in header) == COLUMNS:
+            return ws
+    return None
+
+
 def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
     """Every row of the sheet; [] when the register or its sheet cannot be read."""
     wb = open_workbook(path)
     if wb is None:
         return []
     try:
-        if SHEET not in wb.sheetnames:
+        ws = _sheet(wb)
+        if ws is None:
             return []
-        ws = wb[SHEET]
         ws.reset_dimensions()
         out = []
         for i, row in enumerate(ws.iter_rows(min_row=2, max_col=WRITTEN, values_only=True),

@@ -134,3 +134,15 @@ def test_a_case_on_two_rows_that_differ_is_answered_not_guessed(office):
     case = office.svc.db.case(CASE)
     assert case.details.catatan == "" and dispositions(office) == 1
     assert "baris 2, 3" in case.message and "Hapus baris" in case.message
+
+
+def test_a_renamed_sheet_is_still_read(office):
+    """The Kabid renamed the sheet's tab before writing in it: his note is not dropped silently
+    when the register is written anew."""
+    open_from_photo(office)
+    path = office.dispose(CASE, catatan="Umumkan hari ini.")
+    wb = load_workbook(path)
+    wb["Disposisi"].title = "Disposisi Kabid"
+    wb.save(path)
+    office.scan()
+    assert office.svc.db.case(CASE).details.catatan == "Umumkan hari ini."
