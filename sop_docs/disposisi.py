@@ -109,6 +109,11 @@ class Disposisi:
                                 f"{' atau '.join(k.name for k in self.sop.kinds)}.")
             elif case.step not in (self.sop.first_step.number, self.sop.first_step.next):
                 problems.append("Jenis hanya dapat diubah sebelum konsep disampaikan.")
+        if "judul" in typed and case.step not in (self.sop.first_step.number,
+                                                  self.sop.first_step.next):
+            problems.append("Perihal hanya dapat diubah di sini sebelum konsep disampaikan; "
+                            "sesudahnya judul diperbaiki pada tabel Rincian di konsep, oleh "
+                            "pemeriksa yang memegangnya, sebelum ia memilih keputusan.")
         if "judul" in typed and not typed["judul"]:
             typed["judul"] = case.subject        # emptied: back to the material's name
         if "diteruskan" in typed and typed["diteruskan"] == self._default_to():

@@ -48,7 +48,8 @@ HELP = [
     "Fungsional (yang lama tetap tersimpan). Rincian yang dibiarkan kosong dicetak sebagai "
     "garis titik-titik untuk diisi tangan, bukan ditebak sistem.",
     "Judul pengumuman (TENTANG) ditulis Fungsional pada tabel Rincian di konsep; pemeriksa boleh "
-    "memperbaikinya langsung di konsep.",
+    "memperbaikinya langsung di konsep. Perihal dan Jenis di lembar ini hanya dapat diubah "
+    "sebelum konsep disampaikan.",
 ]
 
 

@@ -146,3 +146,16 @@ def test_a_renamed_sheet_is_still_read(office):
     wb.save(path)
     office.scan()
     assert office.svc.db.case(CASE).details.catatan == "Umumkan hari ini."
+
+
+def test_the_perihal_cannot_be_changed_in_the_sheet_once_the_concept_is_handed_in(office):
+    """The title lives in the concept from step 3 on: a Perihal typed in the sheet afterwards
+    would name the archive and the print file differently from the letter's TENTANG."""
+    open_from_photo(office)
+    office.save("inbox/fungsional/konsep.docx", fill_concept(skeleton(office), judul=JUDUL))
+    office.scan()
+    office.dispose(CASE, judul="Judul lain dari register", catatan="Segera.")
+    office.scan()
+    case = office.svc.db.case(CASE)
+    assert case.perihal == JUDUL and case.details.catatan == ""
+    assert "tabel Rincian di konsep" in case.message
