@@ -52,6 +52,11 @@ _FILE_LIKE = re.compile(
 NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa tanggal"}
 
 
+def says_nothing(text: str) -> bool:
+    """Empty, or a mark for 'none' ('-', 'tidak ada'): no reason a Nota Pengembalian can give."""
+    return _clean(text).strip(" .").casefold() in NONE_WORDS
+
+
 @dataclass(frozen=True)
 class Rincian:
     judul: str = ""
