@@ -147,7 +147,7 @@ def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
     out = asdict(before)
     if "judul" in values:
         judul = _clean(values["judul"])
-        if not judul:
+        if says_nothing(judul):
             problems.append(f"'{JUDUL}' belum diisi: tulis judul pengumuman (menjadi TENTANG pada "
                             "naskah Pengumuman).")
         elif len(judul) > MAX_JUDUL:
