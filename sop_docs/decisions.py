@@ -212,7 +212,7 @@ class Decisions:
         elif value is None:
             message = (f"Keputusan '{cell.keputusan}' tidak dikenali: pilih Sesuai, Belum "
                        f"Sesuai, atau {SELESAI}. Kasus tetap di tahap ini.")
-        elif (value == BELUM_SESUAI and not cell.catatan.strip()
+        elif (value == BELUM_SESUAI and rincian.says_nothing(cell.catatan)
               and self.sop.step(case.step).kind == "review"):
             message = (f"Keputusan '{BELUM_SESUAI}' belum dijalankan: tulis di kolom Catatan apa "
                        "yang perlu diperbaiki (catatan itu dikirim dalam Nota Pengembalian), lalu "

@@ -73,12 +73,20 @@ class Registers:
         return before
 
     def _dispositions(self, channel: Channel) -> None:
-        """Act on the Disposisi sheet's rows a person changed; the service's trouble is logged
-        and the row is read again at the next pass (the sheet is written anew only from the
-        database, so an unrecorded change is shown back as it was)."""
+        """Act on the Disposisi sheet's rows a person changed (a case on two rows that differ is
+        answered, not guessed); the service's trouble is logged and the row is read again at the
+        next pass (the sheet is written anew only from the database, so an unrecorded change is
+        shown back as it was)."""
+        rows: dict[str, list[disposisi_sheet.DisposisiCell]] = {}
         for cell in disposisi_sheet.read(channel.path):
+            rows.setdefault(cell.case_id, []).append(cell)
+        for cells in rows.values():
+            cell = cells[0]
             try:
-                self.disposisi.change(cell, channel)
+                if len({tuple(sorted(c.values.items())) for c in cells}) > 1:
+                    self.disposisi.twice(cells, channel)
+                else:
+                    self.disposisi.change(cell, channel)
             except (OSError, SopDocsError) as e:
                 log.error("%s: the disposition in row %s of %s could not be changed (%s)",
                           cell.case_id, cell.row, self.ws.rel(channel.path), plainly(e))

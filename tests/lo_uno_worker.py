@@ -35,6 +35,7 @@ CALC_FILTER = "Calc MS Excel 2007 XML"
 WRITER_FILTER = "MS Word 2007 XML"
 SPREADSHEET = "com.sun.star.sheet.SpreadsheetDocument"
 TEXT_DOCUMENT = "com.sun.star.text.TextDocument"
+TEXT_FORMAT = 256                    # com.sun.star.util.NumberFormat.TEXT
 
 
 class HarnessError(Exception):
@@ -129,7 +130,7 @@ class Worker:
             return None  # a range reference: not checked here
         return re.findall(r'"([^"]*)"', formula)
 
-    def _type_into(self, sheet: Any, ref: str, text: str, check_validation: bool) -> None:
+    def _type_into(self, doc: Any, sheet: Any, ref: str, text: str, check_validation: bool) -> None:
         cell = sheet.getCellRangeByName(ref)
         # UNO's setString/setFormula ignore sheet protection; Calc's UI refuses with this message.
         if sheet.isProtected() and cell.CellProtection.IsLocked:
@@ -144,15 +145,23 @@ class Worker:
         if text == "":
             # Pressing Delete on the cell.
             cell.setString("")
+        elif self._text_formatted(doc, cell):
+            # A cell formatted as Text (@) takes what is typed as text, as Calc's UI does.
+            cell.setString(text)
         else:
             # setFormula takes input as typed: "12" becomes a number, "=A1" a formula, else text.
             cell.setFormula(text)
+
+    @staticmethod
+    def _text_formatted(doc: Any, cell: Any) -> bool:
+        fmt = doc.getNumberFormats().getByKey(cell.NumberFormat)
+        return bool(fmt.Type & TEXT_FORMAT)
 
     def calc_edit(self, path: str, edits: list[list[Any]], check_validation: bool = True) -> dict[str, Any]:
         doc = self._load(path, SPREADSHEET)
         try:
             for sheet_key, ref, text in edits:
-                self._type_into(self._sheet(doc, sheet_key), ref, text, check_validation)
+                self._type_into(doc, self._sheet(doc, sheet_key), ref, text, check_validation)
             self._store(doc, path, CALC_FILTER)
         finally:
             doc.close(True)

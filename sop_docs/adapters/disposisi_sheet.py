@@ -5,16 +5,20 @@ Like the rest of the register it is written anew from the database each time; a 
 differ from what the database holds was changed by a person. Only those cells are unlocked, dates
 are real dates, Jenis and Diteruskan kepada offer a list, and text is written as text, never as a
 formula.
+A hidden column keeps what each row showed when written, so a row saved from a copy opened before
+the case moved on counts only for the cells its giver changed, never for what it showed then.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sop_docs.adapters.register import (
@@ -33,6 +37,7 @@ COLUMNS = ("No. Agenda", "Tahap", "Perihal", "Jenis", "Surat dari", "Nomor Surat
            "Tanggal Surat", "Diteruskan kepada", "Catatan Disposisi", "Pesan Sistem")
 KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diteruskan", "catatan")
 FIRST_EDITABLE = 3                         # Perihal .. Catatan Disposisi
+WRITTEN = len(COLUMNS) + 1                 # hidden: the row's values as written (JSON)
 WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 40)
 DATE_FORMAT = "dd/mm/yyyy"
 HELP = [
@@ -43,7 +48,8 @@ HELP = [
     "Fungsional (yang lama tetap tersimpan). Rincian yang dibiarkan kosong dicetak sebagai "
     "garis titik-titik untuk diisi tangan, bukan ditebak sistem.",
     "Judul pengumuman (TENTANG) ditulis Fungsional pada tabel Rincian di konsep; pemeriksa boleh "
-    "memperbaikinya langsung di konsep.",
+    "memperbaikinya langsung di konsep. Perihal dan Jenis di lembar ini hanya dapat diubah "
+    "sebelum konsep disampaikan.",
 ]
 
 
@@ -59,11 +65,19 @@ class DisposisiRow:
 
 @dataclass(frozen=True)
 class DisposisiCell:
-    """What a row holds when read back: the values by key, as text ('' for an empty cell)."""
+    """What a row holds when read back: the values by key, as text ('' for an empty cell), and
+    what the row showed when it was written (None when that cannot be read)."""
 
     case_id: str
     row: int
     values: dict[str, str]
+    written: dict[str, str] | None = None
+
+
+def as_text(values: dict[str, str | date | None]) -> dict[str, str]:
+    """A row's values as the sheet reads them back ('' for none, a date as ISO)."""
+    return {k: "" if v is None else v.isoformat() if isinstance(v, date) else str(v)
+            for k, v in values.items()}
 
 
 def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
@@ -82,9 +96,13 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
                 c.number_format = DATE_FORMAT
             else:
                 put_text(c, v or "")
+                if key != "tanggal_surat":
+                    c.number_format = "@"     # typed as text: '0123' keeps its zero, '1-2' no date
             c.protection = Protection(locked=False)
             c.fill = _EDIT_FILL
         put_text(ws.cell(r, len(COLUMNS)), row.message)
+        put_text(ws.cell(r, WRITTEN), json.dumps({"id": row.case_id, **as_text(row.values)},
+                                                 ensure_ascii=False))
         for col in range(1, len(COLUMNS) + 1):
             c = ws.cell(r, col)
             c.border = _BORDER
@@ -97,6 +115,7 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
     _choices(ws, "D", last, kinds, "Jenis", strict=True)
     if people:
         _choices(ws, "H", last, people, "Diteruskan kepada", strict=False)
+    ws.column_dimensions[ws.cell(1, WRITTEN).column_letter].hidden = True
     ws.freeze_panes = "B2"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
@@ -136,25 +155,56 @@ def _text(v: object) -> str:
     return clean_text(v).strip()
 
 
+def _date(v: object) -> str:
+    """A date cell: a bare number is a date whose format was lost (pasted values), not a text."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < 2958466:
+        return from_excel(v).date().isoformat()
+    return _text(v)
+
+
+def _sheet(wb):  # type: ignore[no-untyped-def]
+    """The Disposisi sheet, found by its name or, renamed, by its header row."""
+    if SHEET in wb.sheetnames:
+        return wb[SHEET]
+    for ws in wb.worksheets:
+        header = next(ws.iter_rows(max_row=1, max_col=len(COLUMNS), values_only=True), ())
+        if tuple(_text(v) for v in header) == COLUMNS:
+            return ws
+    return None
+
+
 def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
     """Every row of the sheet; [] when the register or its sheet cannot be read."""
     wb = open_workbook(path)
     if wb is None:
         return []
     try:
-        if SHEET not in wb.sheetnames:
+        ws = _sheet(wb)
+        if ws is None:
             return []
-        ws = wb[SHEET]
         ws.reset_dimensions()
         out = []
-        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True),
+        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=WRITTEN, values_only=True),
                                 start=2):
-            cells = list(row) + [None] * (len(COLUMNS) - len(row))
+            cells = list(row) + [None] * (WRITTEN - len(row))
             if not cells[0]:
                 continue
-            values = {k: _text(cells[col - 1])
+            values = {k: _date(cells[col - 1]) if k == "tanggal_surat" else _text(cells[col - 1])
                       for col, k in enumerate(KEYS, start=FIRST_EDITABLE)}
-            out.append(DisposisiCell(_text(cells[0]), i, values))
+            case_id = _text(cells[0])
+            out.append(DisposisiCell(case_id, i, values, _written(cells[WRITTEN - 1], case_id)))
         return out
     finally:
         wb.close()
+
+
+def _written(cell: object, case_id: str) -> dict[str, str] | None:
+    """The row's values as written, if the hidden cell still holds them for this case (a sort
+    that left it behind, or a hand that changed it, gives None)."""
+    try:
+        d = json.loads(cell) if isinstance(cell, str) else None
+    except ValueError:
+        return None
+    if not isinstance(d, dict) or d.get("id") != case_id:
+        return None
+    return {k: str(d.get(k, "")) for k in KEYS}

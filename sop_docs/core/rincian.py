@@ -52,6 +52,11 @@ _FILE_LIKE = re.compile(
 NONE_WORDS = {"", "-", "--", "—", "tidak ada", "tanpa tanggal"}
 
 
+def says_nothing(text: str) -> bool:
+    """Empty, or a mark for 'none' ('-', 'tidak ada'): no reason a Nota Pengembalian can give."""
+    return _clean(text).strip(" .").casefold() in NONE_WORDS
+
+
 @dataclass(frozen=True)
 class Rincian:
     judul: str = ""
@@ -142,7 +147,7 @@ def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
     out = asdict(before)
     if "judul" in values:
         judul = _clean(values["judul"])
-        if not judul:
+        if says_nothing(judul):
             problems.append(f"'{JUDUL}' belum diisi: tulis judul pengumuman (menjadi TENTANG pada "
                             "naskah Pengumuman).")
         elif len(judul) > MAX_JUDUL:

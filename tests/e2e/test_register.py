@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import lo
-from tests.driver import CORPUS, Office, fill_concept
+from tests.driver import CORPUS, Office
 
 CASE = "PIP-2026-0001"
 
@@ -93,16 +93,19 @@ def test_an_open_register_is_never_overwritten_and_its_saved_decision_is_not_los
 
 @pytest.mark.libreoffice
 def test_the_link_inside_a_draft_survives_a_save_in_libreoffice_writer(office):
-    """The Fungsional edits the skeleton in Writer and saves it under a name without the case id."""
+    """The Fungsional writes the skeleton, edits it in Writer and saves it under a name without the
+    case id: the link and the Rincian table's title both survive Writer's save."""
     lo.require_libreoffice()
     office.save("inbox/kabid_kasubag/Rencana Kerja 2027.docx", CORPUS / "tables.docx")
     office.scan()
+    written = office.root.parent / "konsep ditulis.docx"       # on the Fungsional's own disk
+    written.write_bytes(office.concept(judul="Rencana Kerja Dinas Tahun 2027"))
     target = office.root / "inbox" / "fungsional" / "tulisan saya.docx"
-    skeleton = office.draft_file("fungsional")       # the title typed first, saved in place
-    skeleton.write_bytes(fill_concept(skeleton.read_bytes(), isi=""))
-    lo.writer_edit(skeleton, append_paragraph="Isi pengumuman dari Writer.", out=target)
+    lo.writer_edit(written, append_paragraph="Isi pengumuman dari Writer.", out=target)
     office.scan()
-    assert any(" - Konsep - " in n for n in office.outbox("kabid_kasubag"))
+    assert any(" - Konsep - " in n for n in office.outbox("kabid_kasubag")), \
+        office.rows()[CASE]["Pesan Sistem"]
+    assert office.rows()[CASE]["Perihal"] == "Rencana Kerja Dinas Tahun 2027"
     from docx import Document
     text = "\n".join(p.text for p in Document(office.draft_file("kabid_kasubag")).paragraphs)
     assert "Isi pengumuman dari Writer." in text

@@ -83,3 +83,11 @@ def test_labels_are_matched_as_people_retype_them():
     found, problems = read({"judul pengumuman :": "Jadwal Pelayanan", "SURAT DARI": "Bappeda"},
                            TODAY)
     assert problems == [] and found.judul == "Jadwal Pelayanan" and found.surat_dari == "Bappeda"
+
+
+@pytest.mark.parametrize("judul", ["-", "\u200b", " . ", "Tidak ada"])
+def test_a_title_that_says_nothing_is_not_a_title(judul):
+    """'TENTANG -' is no title: a dash, an invisible character or 'tidak ada' is answered."""
+    found, problems = read(table(judul=judul), TODAY)
+    assert found is not None and found.judul == ""
+    assert len(problems) == 1 and "belum diisi" in problems[0]
