@@ -101,6 +101,11 @@ class Disposisi:
             self._answer(case, now, where, verdict.refusal)
             return
         kind, problems = case.kind, []
+        if case.letter_number:                   # the signed letter and its record stand
+            self._answer(case, now, where, "Disposisi tidak diubah: Pengumuman kasus ini sudah "
+                         f"bernomor ({case.letter_number}) dan ditandatangani, sehingga catatan "
+                         "kasusnya tidak diubah lagi.", kept=[cell.values])
+            return
         if "jenis" in typed:
             kind = next((k.key for k in self.sop.kinds
                          if k.name.casefold() == typed["jenis"].casefold()), "")

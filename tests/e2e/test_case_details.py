@@ -216,3 +216,16 @@ def test_the_berkala_skeleton_is_one_announcement_and_its_unwritten_parts_are_na
     office.scan()
     message = str(office.rows()[case]["Pesan Sistem"])
     assert "Bagian wajib yang tampak kosong: Dasar." in message
+
+
+def test_the_disposition_stands_once_the_letter_is_signed(office):
+    """After the Kepala Dinas approves (the letter numbered), the Disposisi is not made anew: the
+    row is answered, what was typed is kept in the history, and no second Disposisi appears."""
+    case = office.open_case()
+    office.to_step(case, 6)
+    office.dispose(case, catatan="Catatan terlambat.")
+    office.scan()
+    assert "sudah bernomor" in str(office.rows()[case]["Pesan Sistem"])
+    assert len([d for d in office.svc.db.documents(case) if d["kind"] == "disposisi"]) == 1
+    ignored = [e for e in office.svc.db.events(case) if e["kind"] == "disposition_ignored"]
+    assert "Catatan terlambat." in ignored[-1]["catatan"]
