@@ -167,7 +167,7 @@ def status(directory: Path) -> None:
                       "memutuskan. (Decisions are not attributed to people.)[/]")
     elif not access.mapped:
         console.print("[bold yellow]Peringatan: belum ada orang yang dipetakan ke peran "
-                      "([access.roles] di sop.toml); keputusan hanya dijaga oleh izin folder "
+                      "(\\[access.roles] di sop.toml); keputusan hanya dijaga oleh izin folder "
                       "keputusan/. (No people mapped to roles.)[/]")
     if not rows:
         console.print("Tidak ada kasus terbuka. (No open cases.)")

@@ -36,6 +36,8 @@ def test_a_new_user_gets_a_disposition_and_a_register_row(tmp_path):
     assert len(rows) == 1 and rows[0][2] == "Laporan Kinerja"
     r = sop_docs("status", str(ws))
     assert r.returncode == 0 and "Laporan" in r.stdout
+    # the key to edit is printed as written, not swallowed as console markup
+    assert "([access.roles] di sop.toml)" in " ".join(r.stdout.split())
 
 
 def test_init_twice_changes_nothing_the_office_made(tmp_path):
