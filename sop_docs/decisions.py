@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sop_docs import archive
+from sop_docs import archive, concept
 from sop_docs.adapters import docx, identity, pdf, register, safefs, sniff
 from sop_docs.adapters.blobs import BlobStore, sha256_file
 from sop_docs.adapters.db import CaseRow, Database, Row
@@ -133,21 +133,15 @@ class Decisions:
 
     def _corrected_details(self, r: Ruling, sha: str) -> Rincian | None:
         """The details of a concept corrected in place, or None once the decision is answered
-        (the correction emptied the title or wrote a date that is not one). A corrected concept
-        without the Rincian table keeps the details set before."""
-        try:
-            rows = docx.label_rows(self.blobs.read(sha))
-        except ValueError:
-            rows = {}
-        found, problems = rincian.read(rows, r.now.date(), r.case.details)
-        if found is None:
-            return r.case.details
-        if problems:
+        (the correction made the title unusable)."""
+        reading = concept.read(self.sop, r.case, self.blobs.read(sha), r.now.date(),
+                               handed_in=False)
+        if reading.reason:
             self._refuse(r, f"Keputusan '{r.value}' belum dijalankan: tabel Rincian pada konsep "
-                         f"di outbox perlu diperbaiki. {' '.join(problems)} Perbaiki, simpan "
-                         "konsepnya, lalu simpan register lagi.")
+                         f"di outbox perlu diperbaiki. {' '.join(reading.problems)} Perbaiki, "
+                         "simpan konsepnya, lalu simpan register lagi.")
             return None
-        return found
+        return reading.details
 
     def hold(self, cell: register.DecisionCell, why: str) -> None:
         """The decision could not be carried out for the service's own trouble: it stays in its

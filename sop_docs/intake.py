@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from sop_docs import kendali
+from sop_docs import concept, kendali
 from sop_docs.adapters import docx, safefs, sniff
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.authority import Authority
-from sop_docs.core import notes, rincian
+from sop_docs.core import notes
 from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.case import AddProof, Submit, advance, open_case
@@ -36,7 +36,6 @@ from sop_docs.core.naming import (
     subject_from_name,
     visible,
 )
-from sop_docs.core.rincian import Rincian
 from sop_docs.core.sop import Sop
 from sop_docs.drafts import DRAFT, travel
 from sop_docs.errors import IllegalMove, SopDocsError, plainly
@@ -408,8 +407,10 @@ class Intake:
         t = advance(self.sop, case.state, Submit(a.role))
         stamped = self._stamp(data, case.id)      # content it cannot carry is answered first
         blocks = kendali.concept_blocks(data)
-        details = self._details(a, sha, case, data, blocks)
-        if details is None:
+        reading = concept.read(self.sop, case, data, self.clock().date(), blocks=blocks)
+        if reading.reason:                         # unwritten, or without a usable title
+            self.quarantine(a, sha, reading.reason, detail=" ".join(reading.problems),
+                            case=case.id)
             return
         if empty := kendali.note_empty_parts(self.sop, case.kind, t.state.step, blocks):
             t = replace(t, message=f"{t.message} {empty}")
@@ -417,7 +418,7 @@ class Intake:
         name = delivered_name(case.id, self.sop.draft_label, case.subject, "docx")
         change = transition_change(case, t, now, kind="submitted", role=a.role, source=a.rel,
                                    detail={"sha256": sha})
-        change.case["rincian"] = details.to_json()
+        change.case["rincian"] = reading.details.to_json()
         change.received.append(Received(sha, a.rel, case.id, case.step_token, "accepted"))
         change.person, change.person_title = a.person, a.title
         draft = Deliver(DRAFT, stamped, name, t.deliver_to, case.step, "received", a.rel, sha)
@@ -425,30 +426,6 @@ class Intake:
         self.recorder.apply(change)
         log.info("%s: draft from %s -> outbox/%s (step %s)", case.id, shown(a.rel), t.deliver_to,
                  t.state.step)
-
-    def _details(self, a: Arrival, sha: str, case: CaseRow, data: bytes,
-                 blocks: list[str]) -> Rincian | None:
-        """The case details with what the draft sets (its Rincian table: the title), or None once
-        it is answered: a skeleton sent back unwritten, no usable title. A draft without the table
-        keeps the title set before (none: answered)."""
-        if not self.sop.rincian:
-            return case.details
-        if kendali.untouched(blocks, self.sop.kind(case.kind)):
-            self.quarantine(a, sha, "konsep_kosong", case=case.id)
-            return None
-        try:
-            rows = docx.label_rows(data)
-        except ValueError:
-            rows = {}
-        found, problems = rincian.read(rows, self.clock().date(), case.details)
-        if found is None and case.details.judul:
-            return case.details
-        if found is None:
-            problems = ["konsep ini tidak memuat tabel Rincian dengan Judul Pengumuman."]
-        if problems or found is None:
-            self.quarantine(a, sha, "rincian", detail=" ".join(problems), case=case.id)
-            return None
-        return found
 
     def _proof(self, a: Arrival, sha: str, case: CaseRow, proof: str) -> None:
         """A proof of publication: kept with the case, shown back in the publisher's outbox."""
