@@ -28,7 +28,9 @@ from sop_docs.adapters.register import (
     SHEET_HELP,
     _header,
     clean_text,
+    landscape_a4,
     open_workbook,
+    protect,
     put_text,
 )
 
@@ -116,17 +118,8 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
     if people:
         _choices(ws, "H", last, people, "Diteruskan kepada", strict=False)
     ws.column_dimensions[ws.cell(1, WRITTEN).column_letter].hidden = True
-    ws.freeze_panes = "B2"
-    ws.protection.sheet = True
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    protect(ws)
+    landscape_a4(ws)
     if SHEET_HELP in wb.sheetnames:
         gs = wb[SHEET_HELP]
         for line in HELP:

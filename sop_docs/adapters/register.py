@@ -332,24 +332,35 @@ def _decision_channel(ws: Worksheet, n_rows: int, *, choose: bool = True) -> Non
                             promptTitle="Keputusan", prompt="Sesuai / Belum Sesuai / Selesai")
         dv.add("J2:J1048576")
         ws.add_data_validation(dv)
+    protect(ws)
+    ws.auto_filter.ref = f"A1:L{max(n_rows + 1, 2)}"
+
+
+def protect(ws: Worksheet) -> None:
+    """Locked but for the unlocked cells; filtering, sorting and resizing still work; the first
+    column and the header stay in view."""
     ws.freeze_panes = "B2"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
     ws.protection.sort = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.auto_filter.ref = f"A1:L{max(n_rows + 1, 2)}"
+
+
+def landscape_a4(ws: Worksheet) -> None:
+    """Printed on A4 landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _print_setup(ws: Worksheet) -> None:
     """A4 landscape, one page wide, the header row repeated on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    landscape_a4(ws)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
 
