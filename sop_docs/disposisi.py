@@ -112,10 +112,9 @@ class Disposisi:
             if not kind:
                 problems.append(f"Jenis '{typed['jenis']}' tidak dikenal: pilih "
                                 f"{' atau '.join(k.name for k in self.sop.kinds)}.")
-            elif case.step not in (self.sop.first_step.number, self.sop.first_step.next):
+            elif self._concept_in(case):
                 problems.append("Jenis hanya dapat diubah sebelum konsep disampaikan.")
-        if "judul" in typed and case.step not in (self.sop.first_step.number,
-                                                  self.sop.first_step.next):
+        if "judul" in typed and self._concept_in(case):
             problems.append("Perihal hanya dapat diubah di sini sebelum konsep disampaikan; "
                             "sesudahnya judul diperbaiki pada tabel Rincian di konsep, oleh "
                             "pemeriksa yang memegangnya, sebelum ia memilih keputusan.")
@@ -148,6 +147,10 @@ class Disposisi:
                  self._deliver(updated, now, verdict.person, verdict.title), *skeleton],
             person=verdict.person, person_title=verdict.title))
         log.info("%s: disposition changed (%s) from %s", case.id, ", ".join(sorted(typed)), where)
+
+    def _concept_in(self, case: CaseRow) -> bool:
+        """The concept has been handed in: the case is past the steps that wait for it."""
+        return case.step not in (self.sop.first_step.number, self.sop.first_step.next)
 
     def _deadline(self, case: CaseRow) -> datetime:
         """When the concept is due, on the clock of the case's kind."""

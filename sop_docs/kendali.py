@@ -125,7 +125,7 @@ def empty_parts(blocks: Sequence[str], required: Sequence[str]) -> list[str]:
     wanted = {_norm(r): r for r in required}
     heads: list[tuple[int, str]] = []
     for i, b in enumerate(blocks):
-        key = _norm(_MARKER.sub("", b, count=1))
+        key = _heading(b)
         if key in wanted:
             heads.append((i, wanted[key]))
     out = []
@@ -136,6 +136,11 @@ def empty_parts(blocks: Sequence[str], required: Sequence[str]) -> list[str]:
         if not any(b and not _is_prompt(b) for b in body[:closing]):
             out.append(part)
     return out
+
+
+def _heading(block: str) -> str:
+    """A block as a required part's heading reads, without its list marker ('a.', '1)')."""
+    return _norm(_MARKER.sub("", block, count=1))
 
 
 def _is_prompt(block: str) -> bool:
@@ -166,7 +171,7 @@ def untouched(blocks: Sequence[str], kind: CaseKind) -> bool:
         t = b.strip()
         if not t or _is_prompt(t) or t.startswith(_CLOSING):
             continue
-        if _norm(_MARKER.sub("", t, count=1)) in heads:
+        if _heading(t) in heads:
             continue
         return False
     return True
