@@ -169,23 +169,13 @@ def test_a_reviewer_corrects_the_title_in_place_and_the_letter_follows(office):
     case = office.open_case()
     office.to_step(case, 4)
     draft = office.draft_file("sekretaris")
-    corrected = Document(draft)
-    for t in corrected.tables:
-        for r in t.rows:
-            if r.cells[0].text.startswith("Judul"):
-                r.cells[-1].paragraphs[0].text = "laporan keuangan.pdf"
-    corrected.save(draft)
+    draft.write_bytes(fill_concept(draft.read_bytes(), judul="laporan keuangan.pdf"))   # corrected in place
     office.decide(case, "Sesuai")
     office.scan()
     row = office.rows()[case]
     assert row["Tahap"].startswith("4 ") and "nama berkas" in str(row["Pesan Sistem"])
 
-    corrected = Document(draft)
-    for t in corrected.tables:
-        for r in t.rows:
-            if r.cells[0].text.startswith("Judul"):
-                r.cells[-1].paragraphs[0].text = "Ringkasan Laporan Keuangan Tahun 2026"
-    corrected.save(draft)
+    draft.write_bytes(fill_concept(draft.read_bytes(), judul="Ringkasan Laporan Keuangan Tahun 2026"))
     office.decide(case, "Sesuai", "Judul diperbaiki.")
     office.scan()
     office.decide(case, "Sesuai")
