@@ -15,8 +15,12 @@ from filelock import FileLock, Timeout
 from sop_docs import contoh, guard, sharecheck
 from sop_docs.adapters import lo_orphans, office, share
 from sop_docs.core import access as access_rules
+from sop_docs.core import notify_settings as notify_rules
+from sop_docs.core import people as people_rules
 from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.notify_settings import NotifySettings
+from sop_docs.core.people import People
 from sop_docs.core.sop import Sop, load_sop
 from sop_docs.errors import InvalidSettings, InvalidSop, WorkspaceBusy
 from sop_docs.paperwork import Paperwork
@@ -63,6 +67,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     """The service on a workspace. `exclusive=False` is for reading only (`status`)."""
     ws, settings, sop = load_office(root)
     access = load_access(settings, sop)
+    people = load_people(settings, sop, access)
+    notify = load_notify(settings, sop)
     lock = FileLock(str(ws.state / "service.lock"))
     if exclusive:
         try:
@@ -106,7 +112,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     return Service(ws, sop, settings, db, blobs, calendar,
                    Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples)),
                    clock, convert,
-                   on_close=lock.release if exclusive else None, access=access)
+                   on_close=lock.release if exclusive else None, access=access,
+                   people=people, notify=notify)
 
 
 def load_access(settings: Settings, sop: Sop) -> Access:
@@ -114,6 +121,23 @@ def load_access(settings: Settings, sop: Sop) -> Access:
     try:
         return access_rules.parse(settings.raw.get("access", {}), sop.roles)
     except ValueError as e:
+        raise InvalidSettings(f"sop.toml: {e}") from e
+
+
+def load_people(settings: Settings, sop: Sop, access: Access) -> People:
+    """`[[people]]` of sop.toml, checked against the SOP's roles and the stand-ins."""
+    try:
+        return people_rules.parse(settings.raw.get("people", []), sop.roles, access.stand_ins,
+                                  people_rules.header_lines(settings.text, "people"))
+    except ValueError as e:
+        raise InvalidSettings(f"sop.toml: {e}") from e
+
+
+def load_notify(settings: Settings, sop: Sop) -> NotifySettings:
+    """`[notify]` of sop.toml, checked against the SOP."""
+    try:
+        return notify_rules.parse(settings.raw.get("notify", {}), sop)
+    except (ValueError, TypeError) as e:
         raise InvalidSettings(f"sop.toml: {e}") from e
 
 

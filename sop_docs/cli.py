@@ -219,7 +219,14 @@ def check(directory: Path) -> None:
     Example: sop-docs check /srv/ppid
     """
     from sop_docs import contoh, sharecheck
-    from sop_docs.bootstrap import backup_folder, database_path, load_access, load_office
+    from sop_docs.bootstrap import (
+        backup_folder,
+        database_path,
+        load_access,
+        load_notify,
+        load_office,
+        load_people,
+    )
 
     ws, settings, sop = load_office(directory)
     examples = contoh.find(ws.root, settings, ws.templates)
@@ -230,6 +237,8 @@ def check(directory: Path) -> None:
                    f"\"{contoh.mark(examples)}\" sampai semuanya diganti dan layanan "
                    "dijalankan ulang.")
     access = load_access(settings, sop)
+    load_people(settings, sop, access)
+    load_notify(settings, sop)
     problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
                                                   backup_folder(ws, settings)])
     for line in problems:

@@ -24,6 +24,8 @@ from sop_docs.archiving import Archiving
 from sop_docs.authority import Authority
 from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.notify_settings import NotifySettings
+from sop_docs.core.people import People
 from sop_docs.core.sop import Sop
 from sop_docs.decisions import Decisions
 from sop_docs.disposisi import Disposisi
@@ -45,7 +47,8 @@ class Service:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database,
                  blobs: BlobStore, calendar: WorkCalendar, paperwork: Paperwork,
                  clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None,
-                 on_close: Callable[[], None] | None = None, access: Access | None = None) -> None:
+                 on_close: Callable[[], None] | None = None, access: Access | None = None,
+                 people: People | None = None, notify: NotifySettings | None = None) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.clock = calendar, paperwork, clock
         self.root = ws.root
@@ -53,6 +56,8 @@ class Service:
         folder = Path(settings.backup_folder)
         self.backup_folder = folder if folder.is_absolute() else ws.root / folder
         self.access = access or Access()
+        self.people = people or People(stand_ins=self.access.stand_ins)
+        self.notify = notify or NotifySettings()
         self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
         self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle},
                                lambda role: self.access.group_of(role) if role else None)

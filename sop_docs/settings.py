@@ -53,6 +53,7 @@ class Settings:
     backup_days: int = 30
     share_mode: int | None = None
     share_group: str = ""
+    text: str = ""              # the workspace's sop.toml as written (to name a line in errors)
 
 
 def _choice(value: object, allowed: tuple[str, ...]) -> str:
@@ -82,9 +83,11 @@ def _mode(value: object) -> int | None:
 def load_settings(root: Path) -> Settings:
     raw: dict[str, Any] = tomllib.loads(default_settings_text())
     path = root / "sop.toml"
+    text = ""
     if path.exists():
         try:
-            over = tomllib.loads(path.read_text("utf-8"))
+            text = path.read_text("utf-8")
+            over = tomllib.loads(text)
             raw = _merge(raw, over)
             if "hours" in over.get("calendar", {}):
                 raw["calendar"]["hours"] = over["calendar"]["hours"]   # the week is one value
@@ -120,6 +123,7 @@ def load_settings(root: Path) -> Settings:
             backup_days=int(_positive(system.get("backup_days", 30))),
             share_mode=_mode(raw.get("share", {}).get("mode", "")),
             share_group=str(raw.get("share", {}).get("group", "")),
+            text=text,
         )
     except (KeyError, ValueError, TypeError, ZoneInfoNotFoundError) as e:
         raise InvalidSettings(f"{path}: {type(e).__name__}: {e}") from e

@@ -73,4 +73,17 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0007_case_rincian", """
     ALTER TABLE cases ADD COLUMN rincian TEXT NOT NULL DEFAULT '{}';
     """),
+    # the notification outbox: a message is recorded with the event that causes it (one row per
+    # address; `key` makes it once only), then sent, retried and marked by the sender
+    ("0008_notifications", """
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, case_id TEXT,
+        event_id INTEGER, role TEXT, person TEXT NOT NULL DEFAULT '', address TEXT NOT NULL,
+        subject TEXT NOT NULL, body TEXT NOT NULL, attach_sha TEXT, attach_name TEXT,
+        created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT
+        NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0, sent_at TEXT,
+        error TEXT NOT NULL DEFAULT '');
+    CREATE INDEX notifications_due ON notifications(status, next_try);
+    CREATE INDEX notifications_case ON notifications(case_id);
+    """),
 ]

@@ -1,0 +1,119 @@
+"""Who is who ([[people]]) and how the office is told ([notify]): read and checked at start."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sop_docs.bootstrap import load_people, load_sop_ref
+from sop_docs.core import notify_settings, people
+from sop_docs.core.access import StandIn
+from sop_docs.core.addresses import secret_in_clear
+from sop_docs.errors import InvalidSettings
+from sop_docs.settings import load_settings
+
+SOP = load_sop_ref("pengumuman_informasi_publik")
+ROLES = list(SOP.roles)
+
+TEXT = """
+[office]
+nama = "X"
+
+[[people]]
+nama = "Siti Aminah"
+user = "siti"
+roles = ["kabid_kasubag"]
+alamat = ["siti@contoh.go.id"]
+
+[[people]]
+nama = "Budi Santoso"
+user = "budi"
+roles = ["sekretaris"]
+pangkat = "Pembina (IV/a)"
+nip = "19750101 200003 1 001"
+alamat = ["budi@contoh.go.id", "tgram://${TG_TOKEN}/12345"]
+"""
+
+
+def parsed(text: str, stand_ins: tuple[StandIn, ...] = ()) -> people.People:
+    raw = tomllib.loads(text)
+    return people.parse(raw.get("people"), ROLES, stand_ins, people.header_lines(text, "people"))
+
+
+def test_holders_are_the_stand_in_within_the_period_and_the_people_outside_it() -> None:
+    plh = StandIn("kabid_kasubag", "budi", date(2026, 12, 1), date(2026, 12, 5), "Plh.")
+    p = parsed(TEXT, (plh,))
+    assert [h.person.nama for h in p.holders("kabid_kasubag", date(2026, 11, 30))] == ["Siti Aminah"]
+    during = p.holders("kabid_kasubag", date(2026, 12, 5))
+    assert [(h.person.nama, h.title, h.person.nip) for h in during] == \
+        [("Budi Santoso", "Plh.", "19750101 200003 1 001")]
+    assert p.holders("kabid_kasubag", date(2026, 12, 6))[0].person.user == "siti"
+    assert p.holders("kepala_dinas", date(2026, 12, 1)) == []
+
+
+@pytest.mark.parametrize(("entry", "says"), [
+    ('nama = "A"\nroles = ["kadis"]', "line 5 ([[people]] number 2): role 'kadis' is not a role"),
+    ('nama = "A"\nalamat = ["siti at contoh"]', "neither an e-mail address nor a URL"),
+    ('roles = ["sekretaris"]', "'nama' (the person's full name) is missing"),
+    ('nama = "A"\nalamat = ["mailtos://a:rahasia123@mail.contoh.go.id"]', "password in the address"),
+    ('nama = "A"\nemail = "a@b.go.id"', "unknown key(s) email"),
+    ('nama = "A"\nuser = "siti"', "user 'siti' is named twice"),
+])
+def test_a_bad_person_is_refused_naming_the_line(entry: str, says: str) -> None:
+    text = f'[[people]]\nnama = "Siti"\nuser = "siti"\n\n[[people]]\n{entry}\n'
+    with pytest.raises(ValueError, match=None) as e:
+        parsed(text)
+    assert says in str(e.value)
+    assert "rahasia123" not in str(e.value)
+
+
+def test_a_stand_in_missing_from_people_is_refused() -> None:
+    plt = StandIn("kepala_dinas", "joko", date(2026, 12, 1), date(2026, 12, 5), "Plt.")
+    with pytest.raises(ValueError, match=r"joko .*is not in \[\[people\]\]"):
+        parsed(TEXT, (plt,))
+
+
+def test_the_workspace_file_is_checked_at_start(tmp_path: Path) -> None:
+    (tmp_path / "sop.toml").write_text(
+        '[access]\n[[access.stand_in]]\nrole = "kepala_dinas"\nuser = "joko"\n'
+        'from = 2026-12-01\nto = 2026-12-05\nas = "Plt."\n\n[[people]]\nnama = "Siti"\n'
+        'alamat = ["tgram://123456789:AAFabcdefghijklmnopqrstuv/12345"]\n', "utf-8")
+    from sop_docs.bootstrap import load_access
+    settings = load_settings(tmp_path)
+    with pytest.raises(InvalidSettings, match=r"line 9 .*token in the address") as e:
+        load_people(settings, SOP, load_access(settings, SOP))
+    assert "AAFabcdefgh" not in str(e.value)
+
+
+@pytest.mark.parametrize("url", ["mailtos://ppid@mail.go.id?pass=${SMTP}", "tgram://${TG}/12345",
+                                 "mailto://127.0.0.1:8025?to=a@b.id", "siti@contoh.go.id"])
+def test_a_secret_named_is_not_in_clear(url: str) -> None:
+    assert secret_in_clear(url) is None
+
+
+def test_notify_defaults_and_superiors_from_the_sop() -> None:
+    n = notify_settings.parse({}, SOP)
+    assert n.reminders == (0.5,) and n.escalate_after == 0.5 and n.digest
+    assert n.superior == {"kabid_kasubag": "sekretaris", "fungsional": "kabid_kasubag",
+                          "sekretaris": "kepala_dinas"}
+    n = notify_settings.parse({"superior": {"sekretaris": "", "kepala_dinas": "sekretaris"},
+                               "off": {"kepala_dinas": ["ringkasan"]}}, SOP)
+    assert n.superior["kepala_dinas"] == "sekretaris" and "sekretaris" not in n.superior
+    assert not n.wants("kepala_dinas", "ringkasan") and n.wants("kepala_dinas", "tiba")
+
+
+@pytest.mark.parametrize(("raw", "says"), [
+    ({"server": "mailtos://ppid:rahasia@mail.go.id"}, "password in the address"),
+    ({"server": "smtp.go.id"}, "mailto:// or mailtos://"),
+    ({"superior": {"kadis": "sekretaris"}}, "both must be roles"),
+    ({"off": {"sekretaris": ["semua"]}}, "must list kinds among"),
+    ({"reminders": [1.5]}, "before the deadline"),
+    ({"kirim": True}, "unknown key(s) kirim"),
+])
+def test_bad_notify_settings_are_refused(raw: dict[str, object], says: str) -> None:
+    with pytest.raises(ValueError) as e:
+        notify_settings.parse(raw, SOP)
+    assert says in str(e.value) and "rahasia" not in str(e.value)
