@@ -110,7 +110,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                     "as not official until they are replaced and the service restarted; see "
                     "`sop-docs check`", len(examples), ", ".join(v.where for v in examples))
     return Service(ws, sop, settings, db, blobs, calendar,
-                   Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples)),
+                   Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples),
+                             people=people),
                    clock, convert,
                    on_close=lock.release if exclusive else None, access=access,
                    people=people, notify=notify)
