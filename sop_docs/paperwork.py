@@ -6,6 +6,7 @@ gathers it in one place so the templates stay plain forms and the service stays 
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -102,6 +103,24 @@ class Paperwork:
         return {"jabatan": official["jabatan"], "nama": nama, "pangkat": "", "nip": "",
                 "sebagai": title}
 
+    def without_plt(self) -> list[Path]:
+        """The workspace's templates that print no Plt./Plh. before the signer's jabatan (made
+        before stand-ins were printed, or restyled without it): a stand-in would sign as if
+        they held the office themselves."""
+        out = []
+        for key, block in _SIGNED.items():
+            if key not in self.sop.documents:
+                continue
+            path = self._template(key)
+            try:
+                with zipfile.ZipFile(path) as z:
+                    xml = z.read("word/document.xml").decode("utf-8", "replace")
+            except (OSError, KeyError, zipfile.BadZipFile):
+                continue                         # a missing or broken one is reported at render
+            if f"{block}.sebagai" not in xml:
+                out.append(path)
+        return out
+
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
         if logo:
@@ -196,6 +215,11 @@ class Paperwork:
         return docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
                                       images=self._images(), link=case.id,
                                       mark=self.mark)
+
+
+# The documents a person signs, and the name of their signature block in the template.
+_SIGNED = {"pengumuman": "penandatangan", "disposisi": "pemberi",
+           "nota_pengembalian": "pemeriksa_ttd"}
 
 
 def _same(a: str, b: str) -> bool:

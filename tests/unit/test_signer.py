@@ -126,3 +126,24 @@ def test_the_sheets_name_who_acted_by_the_name_recorded_with_the_event():
     assert acted_by(older, names) == "Budi (GECOS)"                         # type: ignore[arg-type]
     assert acted_by({"person": None, "person_title": ""}) == ""
     assert acted_by({"person": "budi", "person_title": "Plh."}) == "Plh. budi"
+
+
+def test_a_workspace_template_that_prints_no_plt_is_found(tmp_path):
+    """The shipped templates print Plt./Plh.; a workspace copy made before them (here: its tag
+    taken out) is named, so the administrator is told at start rather than a stand-in signing
+    as if they held the office."""
+    import shutil
+    import zipfile
+
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    pw = Paperwork(SOP, load_settings(tmp_path), folder, tmp_path)
+    assert pw.without_plt() == []
+    letter = folder / SOP.documents["pengumuman"].template
+    with zipfile.ZipFile(TEMPLATES / letter.name) as zin, zipfile.ZipFile(letter, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"penandatangan.sebagai", b"penandatangan.nama")
+            zout.writestr(info, data)
+    assert pw.without_plt() == [letter]
