@@ -249,3 +249,21 @@ def test_the_official_who_approves_within_the_period_signs_as_himself(office):
     assert block[0] == JABATAN
     assert KADIS[0].upper() in block and f"NIP. {KADIS[2]}" in block
     assert not any(SEKDIS[0].upper() in line or SEKDIS[2] in line for line in block)
+
+
+def test_status_says_who_holds_a_role_as_plt_today(tmp_path):
+    """`sop-docs status` names today's stand-in by their full name, with Plt. and the last day."""
+    import sys
+    from datetime import date, timedelta
+
+    today = date.today()
+    root = tmp_path / "ws"
+    root.mkdir()
+    text = SETTINGS.replace("2026-11-30", (today - timedelta(days=1)).isoformat()).replace(
+        "2026-12-04", (today + timedelta(days=1)).isoformat())
+    (root / "sop.toml").write_text(text, encoding="utf-8")
+    Office(root).close()
+    r = subprocess.run([sys.executable, "-m", "sop_docs", "status", str(root)], capture_output=True,
+                       text=True, cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert f"Kepala Dinas hari ini: Plt. {SEKDIS[0]} (sampai" in " ".join(r.stdout.split())
