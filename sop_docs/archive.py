@@ -42,7 +42,7 @@ DRAFT = "konsep"
 KENDALI = "lembar_kendali"
 PDF_SUFFIX = "_pdf"
 HISTORY_HEADER = ("Waktu", "Tahap Asal", "Tahap Tujuan", "Peran", "Peristiwa", "Keputusan",
-                  "Catatan", "Pesan Sistem", "Sumber")
+                  "Catatan", "Pesan Sistem", "Sumber", "Oleh")
 NO_PDF_NOTE = "BACA - hardcopy belum dibuat.txt"
 INDEX = "daftar-isi.txt"
 
@@ -311,7 +311,8 @@ def _history(path: Path, rows: Sequence[Sequence[object]]) -> None:
                 cell.number_format = "dd/mm/yyyy hh:mm"
             else:
                 put_text(cell, value)
-    for letter, width in zip("ABCDEFGHI", (17, 28, 28, 14, 16, 14, 40, 60, 40), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (17, 28, 28, 14, 16, 14, 40, 60, 40, 30),
+                             strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.save(path)

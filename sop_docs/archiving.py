@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_docs import archive, kendali
-from sop_docs.adapters import identity, pdf
+from sop_docs.adapters import pdf
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.core import events
@@ -44,7 +44,7 @@ class Archiving:
         `closing_event` is the event being recorded (the sheet's last row)."""
         rows = kendali.control_rows(self.sop, [*self.db.events(case.id), closing_event],
                                     datetime.fromisoformat(case.opened_at), self.calendar,
-                                    self.settings.officials, identity.display_name,
+                                    self.settings.officials, self.paperwork.name_of,
                                     kind=case.kind)
         closed = replace(case, closed_at=now.isoformat(), status="closed")
         sheet = self.blobs.put_bytes(lembar_kendali(self.paperwork, closed, now, rows))
@@ -85,14 +85,15 @@ class Archiving:
         return [*order[:at], *numbered, *order[at:]]
 
     def _history(self, case: CaseRow) -> list[tuple[object, ...]]:
-        """The case's events as the bundle's riwayat.xlsx lists them."""
+        """The case's events as the bundle's riwayat.xlsx lists them (who acted last: a restore
+        reads the columns before it by place)."""
         def title(step: int | None) -> str:
             return self.sop.steps[step].title if step in self.sop.steps else ""
 
         return [(datetime.fromisoformat(e["at"]), title(e["step_from"]), title(e["step_to"]),
                  self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else "",
                  events.shown(e["kind"]), e["decision"] or "", e["catatan"] or "", e["message"],
-                 e["source"] or "")
+                 e["source"] or "", events.acted_by(e, self.paperwork.name_of))
                 for e in self.db.events(case.id)]
 
     def _info(self, case: CaseRow) -> dict[str, str]:

@@ -109,8 +109,15 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
         log.warning("sop.toml still holds %d example value(s) (%s): every document is marked "
                     "as not official until they are replaced and the service restarted; see "
                     "`sop-docs check`", len(examples), ", ".join(v.where for v in examples))
-    return Service(ws, sop, settings, db, blobs, calendar,
-                   Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples)),
+    paperwork = Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples),
+                          people=people)
+    if exclusive and access.stand_ins:
+        for old in paperwork.without_plt():
+            log.warning("%s prints no Plt./Plh. before the signer's jabatan, so a stand-in "
+                        "would sign without it: remove it and run `sop-docs init` for the "
+                        "current one (or add the tag of the package's copy in Word)",
+                        ws.rel(old))
+    return Service(ws, sop, settings, db, blobs, calendar, paperwork,
                    clock, convert,
                    on_close=lock.release if exclusive else None, access=access,
                    people=people, notify=notify)

@@ -156,6 +156,7 @@ def status(directory: Path) -> None:
         access = svc.access
         marked = svc.paperwork.mark
         on_calendar = {k.name for k in svc.sop.kinds if k.on_calendar}
+        standing = _stand_ins_today(svc)
     console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
     if marked:
         console.print("[bold yellow]Peringatan: sop.toml masih berisi data contoh; setiap "
@@ -169,6 +170,8 @@ def status(directory: Path) -> None:
         console.print("[bold yellow]Peringatan: belum ada orang yang dipetakan ke peran "
                       "(\\[access.roles] di sop.toml); keputusan hanya dijaga oleh izin folder "
                       "keputusan/. (No people mapped to roles.)[/]")
+    for line in standing:
+        console.print(line)
     if not rows:
         console.print("Tidak ada kasus terbuka. (No open cases.)")
         return
@@ -187,6 +190,22 @@ def status(directory: Path) -> None:
     if shown := sorted(on_calendar & {r.kind for r in rows}):
         console.print(f"Batas Waktu {', '.join(shown)} dihitung dalam waktu kalender (24 jam sehari, "
                       "termasuk malam, akhir pekan dan hari libur); yang lain dalam jam kerja kantor.")
+
+
+def _stand_ins_today(svc: Service) -> list[str]:
+    """'Kepala Dinas hari ini: Plt. <nama> (sampai 4 Desember 2026).' for each role a stand-in
+    holds today: whose decision counts and who signs."""
+    from sop_docs.paperwork import tanggal
+
+    today = svc.now()
+    out = []
+    for role, r in svc.sop.roles.items():
+        s = svc.people.stand_in(role, today.date())
+        if s is not None:
+            until = tanggal(datetime.combine(s.end, datetime.min.time()))
+            out.append(f"{r.name} hari ini: {s.title} {svc.paperwork.name_of(s.user)} "
+                       f"(sampai {until}).")
+    return out
 
 
 @main.command()

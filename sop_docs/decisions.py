@@ -316,7 +316,7 @@ class Decisions:
                 counter = f"letter:{self.sop.id}"
                 numbers[counter] = self.db.peek_number(counter, now.year)
                 fields["letter_number"] = letter_number(self.settings, numbers[counter], now)
-                produced += self._letter(case, key, fields, current, to, now, t)
+                produced += self._letter(r, key, fields, current, to)
             else:
                 data = self.paperwork.render(key, case, now, {})
                 produced.append(Deliver(key, self.blobs.put_bytes(data),
@@ -324,15 +324,18 @@ class Decisions:
                                         to, case.step))
         return produced, numbers, fields
 
-    def _letter(self, case: CaseRow, key: str, fields: dict[str, str], current: DraftNow,
-                to: str | None, now: datetime, t: Transition) -> list[Deliver]:
-        """The numbered Pengumuman and, beside it, its PDF (SPEC step 4). Without LibreOffice the
-        docx still goes and the register says so (`fields["message"]`)."""
+    def _letter(self, r: Ruling, key: str, fields: dict[str, str], current: DraftNow,
+                to: str | None) -> list[Deliver]:
+        """The numbered Pengumuman and, beside it, its PDF (SPEC step 4), signed by who approved
+        it (a stand-in as Plt./Plh.). Without LibreOffice the docx still goes and the register
+        says so (`fields["message"]`)."""
+        case, now, t = r.case, r.now, r.t
         spec = self.sop.documents[key]
         name = delivered_name(case.id, spec.label, case.subject, "docx")
         letter = self.paperwork.pengumuman(case, now, number=fields["letter_number"],
                                            concept=self.blobs.read(current.sha),
-                                           signer_role=self.sop.step(case.step).role)
+                                           signer_role=self.sop.step(case.step).role,
+                                           person=r.person, person_title=r.title)
         out = [Deliver(key, self.blobs.put_bytes(letter), name, to, case.step)]
         try:
             (hardcopy,) = pdf.to_pdf([(name, letter)])

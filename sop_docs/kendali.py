@@ -15,6 +15,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+from sop_docs.core import events
 from sop_docs.core.calendar import CALENDAR_TIME, WorkCalendar, clock_for
 from sop_docs.core.sop import CaseKind, Sop
 
@@ -97,18 +98,7 @@ def control_rows(sop: Sop, events: Sequence[Mapping[str, Any]], opened_at: datet
 
 def _acted_by(e: Mapping[str, Any], role: str, officials: Mapping[str, Mapping[str, str]],
               names: Callable[[str], str]) -> str:
-    person = _get(e, "person")
-    if person:
-        return f"{_get(e, 'person_title') or ''} {names(str(person))}".strip()
-    return str(officials.get(role, {}).get("nama", ""))
-
-
-def _get(e: Mapping[str, Any], key: str) -> Any:
-    """A column an event row (or a plain dict in tests) may lack."""
-    try:
-        return e[key]
-    except (KeyError, IndexError):
-        return None
+    return events.acted_by(e, names) or str(officials.get(role, {}).get("nama", ""))
 
 
 def _norm(text: str) -> str:

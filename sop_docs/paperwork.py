@@ -6,8 +6,9 @@ gathers it in one place so the templates stay plain forms and the service stays 
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sop_docs.adapters import docx, identity
 from sop_docs.adapters.db import CaseRow
 from sop_docs.core import rincian
 from sop_docs.core.naming import readable_name
+from sop_docs.core.people import People
 from sop_docs.core.sop import Sop
 from sop_docs.settings import Settings
 
@@ -46,10 +48,11 @@ def letter_number(settings: Settings, seq: int, when: datetime) -> str:
 class Paperwork:
     def __init__(self, sop: Sop, settings: Settings, templates: Path, root: Path,
                  names: Callable[[str], str] = identity.display_name,
-                 mark: str | None = None) -> None:
+                 mark: str | None = None, people: People | None = None) -> None:
         self.sop, self.settings, self.templates, self.root = sop, settings, templates, root
         self.names = names
         self.mark = mark          # printed on every document while sop.toml holds examples
+        self.people = people or People()
 
     def _official(self, role: str) -> dict[str, str]:
         o = dict(self.settings.officials.get(role, {}))
@@ -65,20 +68,58 @@ class Paperwork:
         nama = chosen or o["nama"]
         return f"{nama} ({jabatan})" if nama else jabatan
 
-    def signer(self, role: str, person: str | None = None, title: str = "") -> dict[str, str]:
-        """The signature block of whoever acted for `role`: the role's official from the settings,
-        or the person who actually saved the decision (`title` Plt./Plh. for a stand-in, printed
-        before the jabatan as `sebagai`); a person who is not the official has no pangkat/NIP
-        known to the system, so those lines stay empty rather than show someone else's."""
+    def name_of(self, user: str) -> str:
+        """A user's full name: theirs in [[people]], else what the system knows (GECOS), else
+        the user name itself."""
+        person = self.people.by_user(user)
+        return person.nama if person is not None else self.names(user)
+
+    def signer(self, role: str, person: str | None = None, title: str = "",
+               on: date | None = None) -> dict[str, str]:
+        """The signature block of whoever acted for `role` (DOMAIN.md §2.2: the jabatan, with
+        "Plt."/"Plh." before it for a stand-in as `sebagai`; nama, pangkat, NIP).
+
+        `person` is the user who saved the decision: their nama, pangkat and NIP from [[people]]
+        (a user the system knows by name only prints no pangkat/NIP rather than someone else's).
+        With nobody named (an office that cannot tell who saved), the stand-in holding the role
+        `on` that day signs if there is one, else the role's official from [officials.<role>].
+        The jabatan is always the role's: a Plt. signs as Plt. Kepala Dinas, not as themself."""
         official = {**self._official(role), "sebagai": ""}
+        if not person and on is not None:
+            stand_in = self.people.stand_in(role, on)
+            if stand_in is not None:
+                person, title = stand_in.user, stand_in.title
         if not person:
             return official
+        known = self.people.by_user(person)
+        if known is not None:                    # the official's own line fills what it lacks
+            same = not title and _same(known.nama, official["nama"])
+            return {"jabatan": official["jabatan"], "nama": known.nama, "sebagai": title,
+                    "pangkat": known.pangkat or (official["pangkat"] if same else ""),
+                    "nip": known.nip or (official["nip"] if same else "")}
         nama = self.names(person)
-        if not title and " ".join(nama.split()).casefold() == \
-                " ".join(official["nama"].split()).casefold():
+        if not title and _same(nama, official["nama"]):
             return official
         return {"jabatan": official["jabatan"], "nama": nama, "pangkat": "", "nip": "",
                 "sebagai": title}
+
+    def without_plt(self) -> list[Path]:
+        """The workspace's templates that print no Plt./Plh. before the signer's jabatan (made
+        before stand-ins were printed, or restyled without it): a stand-in would sign as if
+        they held the office themselves."""
+        out = []
+        for key, block in _SIGNED.items():
+            if key not in self.sop.documents:
+                continue
+            path = self._template(key)
+            try:
+                with zipfile.ZipFile(path) as z:
+                    xml = z.read("word/document.xml").decode("utf-8", "replace")
+            except (OSError, KeyError, zipfile.BadZipFile):
+                continue                         # a missing or broken one is reported at render
+            if f"{block}.sebagai" not in xml:
+                out.append(path)
+        return out
 
     def _images(self) -> dict[str, Path]:
         logo = self.settings.office.get("logo", "")
@@ -136,7 +177,7 @@ class Paperwork:
             "catatan": d.catatan,
             "batas_waktu": f"{tanggal(deadline)} {pukul(deadline, self.settings)}",
             "bahan": readable_name(material),
-            "pemberi": self.signer(self.sop.first_step.role, person, person_title),
+            "pemberi": self.signer(self.sop.first_step.role, person, person_title, now.date()),
         })
 
     def konsep(self, case: CaseRow, now: datetime, *, deadline: datetime) -> bytes:
@@ -161,17 +202,28 @@ class Paperwork:
             "dikembalikan_kepada": self.sop.roles[to_role].name,
             "catatan": catatan or "(tanpa catatan)",
             "dokumen": readable_name(document),
-            "pemeriksa_ttd": self.signer(s.role, person, person_title),
+            "pemeriksa_ttd": self.signer(s.role, person, person_title, now.date()),
         })
 
     def pengumuman(self, case: CaseRow, now: datetime, *, number: str, concept: bytes,
-                   signer_role: str) -> bytes:
+                   signer_role: str, person: str | None = None, person_title: str = "") -> bytes:
+        """The numbered letter, signed by who approved it (`person`, with Plt./Plh. for a
+        stand-in), else by the role's holder that day."""
         ctx = {**self._common(case, now), "nomor": number, "tentang": case.perihal.upper(),
                "tempat": self.settings.office.get("kota", ""),
-               "penandatangan": self._official(signer_role)}
+               "penandatangan": self.signer(signer_role, person, person_title, now.date())}
         return docx.render_pengumuman(self._template("pengumuman"), ctx, concept,
                                       images=self._images(), link=case.id,
                                       mark=self.mark)
+
+
+# The documents a person signs, and the name of their signature block in the template.
+_SIGNED = {"pengumuman": "penandatangan", "disposisi": "pemberi",
+           "nota_pengembalian": "pemeriksa_ttd"}
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 KENDALI_TEMPLATE = "Lembar Kendali.docx"

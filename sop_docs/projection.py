@@ -56,8 +56,9 @@ def deciding_roles(sop: Sop) -> list[str]:
 class RegisterProjection:
     def __init__(self, ws: Workspace, sop: Sop, db: Database, calendar: WorkCalendar,
                  clock: Callable[[], datetime], access: Access | None = None,
-                 marked: str | None = None) -> None:
+                 marked: str | None = None, names: Callable[[str], str] = str) -> None:
         self.ws, self.sop, self.db, self.calendar, self.clock = ws, sop, db, calendar, clock
+        self.names = names        # a user's full name, for events recorded without one
         self.access = access or Access()
         self.disposisi: Disposisi | None = None    # the giver's sheet (set by the service)
         self.marked = marked      # the mark every document carries (sop.toml holds examples)
@@ -105,7 +106,7 @@ class RegisterProjection:
         for e in rows:
             step = self.sop.steps.get(e["step_from"]) if e["step_from"] else None
             role = self.sop.roles[e["role"]].name if e["role"] in self.sop.roles else ""
-            person = e["person"]
+            person = events.acted_by(e, self.names)
             out.append(register.HistoryRow(
                 datetime.fromisoformat(e["at"]), e["case_id"] or "", step.title if step else "",
                 f"{role} ({person})" if person and role else role or person or "",

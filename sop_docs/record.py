@@ -153,8 +153,10 @@ Listener = Callable[[int, Change], None]
 
 
 class Recorder:
-    def __init__(self, db: Database, journal: Journal, blobs: BlobStore) -> None:
+    def __init__(self, db: Database, journal: Journal, blobs: BlobStore,
+                 names: Callable[[str], str] | None = None) -> None:
         self.db, self.journal, self.blobs = db, journal, blobs
+        self.names = names                    # a user's full name, kept with the event they made
         self.within: list[Listener] = []      # called inside the event's transaction
         self.after: list[Listener] = []       # called once its operations ran
 
@@ -177,9 +179,12 @@ class Recorder:
                 raise SopDocsError(f"number {number} of {counter} was taken meanwhile ({taken})")
         if c.opens is not None:
             db.insert_case(c.opens)
+        detail = c.detail
+        if c.person and self.names is not None:   # the name as it was then, whatever sop.toml
+            detail = {**(detail or {}), "nama": self.names(c.person)}  # says later
         ev = db.add_event(at, c.kind, case_id=c.case_id, role=c.role, step_from=c.step_from,
                           step_to=c.step_to, decision=c.decision, catatan=c.catatan,
-                          source=c.source, message=c.message, detail=c.detail, person=c.person,
+                          source=c.source, message=c.message, detail=detail, person=c.person,
                           person_title=c.person_title)
         fields = dict(c.case)
         if c.enters_step:

@@ -248,7 +248,8 @@ class Replay:
         for e in events:
             if self.db.case(str(e[1] or "")) is not None:
                 self._event(str(e[1]), e[0], e[4], self.step_of.get(str(e[2])), None,
-                            self.role_of.get(str(e[3])), e[5], e[6], e[7], "register.xlsx")
+                            self.role_of.get(str(e[3]).split(" (", 1)[0]), e[5], e[6], e[7],
+                            "register.xlsx")      # Oleh: "Kepala Dinas (Plt. Nama)"
 
     def _dispositions(self, now: datetime) -> None:
         """The particulars the giver chose, from the Disposisi sheet of its register (the title

@@ -61,10 +61,10 @@ class Service:
         self.archiving = Archiving(ws, sop, settings, db, blobs, calendar, paperwork)
         self.journal = Journal(ws.root, db, blobs, {"bundle": self.archiving.build_bundle},
                                lambda role: self.access.group_of(role) if role else None)
-        self.recorder = Recorder(db, self.journal, blobs)
+        self.recorder = Recorder(db, self.journal, blobs, names=paperwork.name_of)
         self.authority = Authority(sop, self.access)
         self.projection = RegisterProjection(ws, sop, db, calendar, clock, self.access,
-                                             marked=paperwork.mark)
+                                             marked=paperwork.mark, names=paperwork.name_of)
         self.intake = Intake(ws, sop, settings, db, blobs, calendar, paperwork, self.recorder,
                              clock, convert, self.authority)
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,

@@ -136,7 +136,7 @@ def test_a_sekretaris_cannot_decide_for_the_kepala_dinas_but_the_kepala_dinas_ca
     by = [r[3] for r in wb["Riwayat"].iter_rows(min_row=2, values_only=True)
           if r[1] == case and r[4] == "Keputusan dijalankan"]
     wb.close()
-    assert "Kepala Dinas (ppid_kadis)" in by
+    assert "Kepala Dinas (Hj. Aminah)" in by         # the name, not the account
 
 
 def test_a_stand_in_decides_within_their_period_only(office):

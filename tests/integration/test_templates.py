@@ -89,6 +89,7 @@ def disposisi_context(**changes) -> dict:
             "nama": "Dra. Siti Aminah, M.Si.",
             "pangkat": "Pembina (IV/a)",
             "nip": "197001011995032001",
+            "sebagai": "",
         },
         **changes,
     }
@@ -130,6 +131,7 @@ def pengumuman_context(**changes) -> dict:
             "nama": "Ir. H. Ahmad Yani, M.T.",
             "pangkat": "Pembina Utama Muda (IV/c)",
             "nip": "196805121994031005",
+            "sebagai": "",
         },
         **changes,
     }

@@ -64,6 +64,7 @@ DISPOSISI: dict[str, Any] = {
         "nama": "Dra. Siti Aminah, M.Si.",
         "pangkat": "Pembina (IV/a)",
         "nip": "197001011995032001",
+        "sebagai": "",
     },
 }
 BAGIAN = [
@@ -90,6 +91,7 @@ PENGUMUMAN: dict[str, Any] = {
         "nama": "Ir. H. Ahmad Yani, M.T.",
         "pangkat": "Pembina Utama Muda (IV/c)",
         "nip": "196805121994031005",
+        "sebagai": "",
     },
 }
 

@@ -125,7 +125,8 @@ def _disposisi_note_and_paraf(a: _Cell, b: _Cell) -> None:
     field(a, "Batas waktu", "{{ batas_waktu }}", tab=_TAB_LEFT, size=_SIZE)
     field(a, "Bahan", "{{ bahan }}", tab=_TAB_LEFT, size=_SIZE)
     para(b, "{{ kantor.kota }}, {{ tanggal }}", size=_SIZE, align="center")
-    para(b, "{{ pemberi.jabatan|upper }},", size=_SIZE, align="center", bold=True)
+    para(b, "{{ pemberi.sebagai ~ ' ' if pemberi.sebagai else '' }}{{ pemberi.jabatan|upper }},",
+         size=_SIZE, align="center", bold=True)
     for _ in range(3):
         para(b, size=_SIZE)
     para(b, "{{ pemberi.nama|upper }}", size=_SIZE, align="center", bold=True, underline=True)
@@ -286,7 +287,8 @@ def pengumuman() -> Document:
     signature(
         doc,
         place_date="{{ tempat }}, {{ tanggal }}",
-        jabatan="{{ penandatangan.jabatan|upper }},",
+        jabatan="{{ penandatangan.sebagai ~ ' ' if penandatangan.sebagai else '' }}"
+        "{{ penandatangan.jabatan|upper }},",
         nama="{{ penandatangan.nama|upper }}",
         pangkat="{{ penandatangan.pangkat }}",
         nip="NIP. {{ penandatangan.nip }}",
