@@ -202,8 +202,9 @@ def todo(o: Office, role: str, step_no: int) -> str:
     register = share_path(o, o.registers.get(role, "register.xlsx"))
     inbox = share_path(o, f"inbox/{role}/")
     if step.kind == "review":
-        return (f"Yang perlu dilakukan: buka konsep di atas dan periksa (boleh diperbaiki langsung "
-                f"di berkas itu), lalu buka register {register}, pilih {SESUAI} / {BELUM_SESUAI} "
+        outbox = share_path(o, f"outbox/{role}/")
+        return (f"Yang perlu dilakukan: periksa konsep di {outbox} (boleh diperbaiki langsung di "
+                f"berkas itu), lalu buka register {register}, pilih {SESUAI} / {BELUM_SESUAI} "
                 "di kolom Keputusan (Belum Sesuai disertai Catatan) dan simpan register.")
     if step.kind == "publish":
         folders = " dan ".join(share_path(o, f"inbox/{role}/{p}/") for p in step.proofs)
@@ -307,9 +308,11 @@ def outcome(o: Office, act: Act, case: CaseView, history: Sequence[Act]) -> list
     else:
         what = "disetujui" if o.sop.step(case.step).kind == "publish" else "diteruskan"
         then = (f"Konsep diteruskan ke tahap {o.sop.step(case.step).title} "
-                f"({role_name(o, o.sop.step(case.step).role)}).")
+                f"({role_name(o, o.sop.step(case.step).role)})"
+                + (" untuk diumumkan." if what == "disetujui" else "."))
     lines = [*_case_lines(o, case), "",
-             f"Konsep yang Anda kirim telah diperiksa pada tahap {decided.title}.",
+             f"Konsep yang Anda {'kirim' if came.kind == 'submitted' else 'teruskan'} telah "
+             f"diperiksa pada tahap {decided.title}.",
              f"Keputusan : {act.decision}", f"Oleh      : {who}",
              f"Catatan   : {act.catatan or '-'}", "", then]
     subject = f"[{case.id}] Konsep {what} ({act.decision}) oleh {who} — {case.perihal}"

@@ -7,8 +7,9 @@ once the step is late by `escalate_after` × its standard time. `due(o, cases, n
 milestone reached by `now`; its key is the step's token and the milestone, so computing it again
 at every pass records nothing new, and a new step (a new token) starts afresh. A reminder whose
 deadline has already passed is not sent (the lateness message says more). `digests` gives each
-person, once per working day from the office's opening, the list of everything they hold, late
-items first. Recipients are the holders on the day the message is computed. Pure.
+person, once per working day from the office's opening, the list of everything they held at the
+opening, late items first (what arrived later was told on arrival). Recipients are the holders
+on the day the message is computed. Pure.
 """
 
 from __future__ import annotations
@@ -120,12 +121,13 @@ class _Item:
 
 def digests(o: Office, cases: Sequence[CaseView], now: datetime) -> list[Notice]:
     """RINGKASAN: to each person holding something today, once, from the office's opening."""
-    if not o.notify.digest or opening(o.calendar, now) is None:
+    begin = opening(o.calendar, now)
+    if not o.notify.digest or begin is None:
         return []
     held: dict[str, tuple[Holding, list[_Item]]] = {}
     for case in cases:
-        if case.status != "open" or case.step not in o.sop.steps:
-            continue
+        if case.status != "open" or case.step not in o.sop.steps or case.entered >= begin:
+            continue                      # what arrived since the opening was told on arrival
         role = o.sop.step(case.step).role
         if not o.notify.wants(role, RINGKASAN):
             continue

@@ -127,6 +127,8 @@ def test_the_digest_at_the_first_working_hour_lists_late_items_first() -> None:
     assert "2 dokumen menunggu Anda, 1 terlambat" in siti.subject
     assert siti.body.index("PIP-2026-0029") < siti.body.index("PIP-2026-0031")
     assert "TERLAMBAT" in siti.body and "\\\\fileserver\\PPID\\outbox\\kabid_kasubag\\" in siti.body
+    fresh = replace(CASE, entered=datetime(2026, 12, 28, 7, 30))   # told on arrival already
+    assert reminders.digests(OFFICE, [fresh], datetime(2026, 12, 28, 8, 0)) == []
 
 
 def test_the_digest_goes_to_the_stand_in_during_the_period() -> None:
