@@ -40,10 +40,10 @@ def zone_name(tz: ZoneInfo | None, at: datetime) -> str:
     return _ZONES.get(int(offset.total_seconds() // 3600), "") if offset is not None else ""
 
 
-def case_view(c: CaseRow) -> core.CaseView:
+def case_view(c: CaseRow, came: core.Act | None = None) -> core.CaseView:
     return core.CaseView(c.id, c.perihal, c.kind, c.step, c.step_token,
                          datetime.fromisoformat(c.step_entered_at),
-                         datetime.fromisoformat(c.opened_at), c.status, c.letter_number)
+                         datetime.fromisoformat(c.opened_at), c.status, c.letter_number, came)
 
 
 def act_of(row: Row) -> core.Act:
@@ -147,7 +147,8 @@ class Notices:
             return 0
         now = now or self.clock()
         o = self.office()
-        cases = [case_view(c) for c in self.db.open_cases()]
+        came = self._handed_on()
+        cases = [case_view(c, came.get(c.id)) for c in self.db.open_cases()]
         due = [*reminders.due(o, cases, now), *reminders.digests(o, cases, now),
                *self._health(now)]
         if not due:
@@ -163,6 +164,15 @@ class Notices:
         if recorded:
             log.info("%d timed message(s) recorded", recorded)
         return recorded
+
+    def _handed_on(self) -> dict[str, core.Act]:
+        """Each open case's last event that handed it on (who sent it to its holder)."""
+        kinds = ",".join(f"'{k}'" for k in core.MOVES)
+        rows = self.db.conn.execute(
+            f"SELECT e.* FROM events e JOIN (SELECT MAX(v.id) AS id FROM events v JOIN cases c "
+            f"ON c.id = v.case_id WHERE c.status = 'open' AND v.kind IN ({kinds}) "
+            "GROUP BY v.case_id) m ON m.id = e.id")
+        return {r["case_id"]: act_of(r) for r in rows}
 
     def _recorded(self, base: str) -> bool:
         return self.db.conn.execute(

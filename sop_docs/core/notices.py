@@ -43,6 +43,7 @@ class CaseView:
     opened: datetime
     status: str = "open"
     letter_number: str | None = None
+    came: Act | None = None      # the event that handed it to its holder (for reminders)
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ def for_event(o: Office, act: Act, case: CaseView | None, placed: Sequence[Place
     return out
 
 
-def _how_it_came(o: Office, act: Act) -> str:
+def how_it_came(o: Office, act: Act) -> str:
+    """Who handed the case on, and how: the line every message to its holder carries."""
     who = doer(o, act.person, act.person_title, act.role)
     if act.kind == "opened":
         return f"Disposisi dari {who}."
@@ -267,7 +269,7 @@ def arrival(o: Office, act: Act, case: CaseView, placed: Sequence[Placed]) -> li
     mine = [p for p in placed if p.role in (None, step.role)]
     lines = [*_case_lines(o, case), f"Tahap      : {step.title}",
              f"Batas waktu: {when(o, deadline(o, case))} ({o.sop.step(case.step).time})", "",
-             _how_it_came(o, act), ""]
+             how_it_came(o, act), ""]
     if mine:
         lines.append("Berkas untuk dibuka:")
         lines += [f"  {share_path(o, p.path)}" for p in mine]

@@ -26,6 +26,7 @@ from sop_docs.core.notices import (
     addressed,
     day,
     deadline,
+    how_it_came,
     moment,
     role_name,
     share_path,
@@ -59,7 +60,8 @@ def _lines(o: Office, case: CaseView, end: datetime) -> list[str]:
     return [f"No. Agenda : {case.id}", f"Perihal    : {case.perihal}",
             f"Tahap      : {step.title}",
             f"Batas waktu: {when(o, end)} (waktu baku {step.time})",
-            f"Folder     : {share_path(o, f'outbox/{step.role}/')}"]
+            f"Folder     : {share_path(o, f'outbox/{step.role}/')}",
+            *([how_it_came(o, case.came)] if case.came is not None else [])]
 
 
 def reminder(o: Office, case: CaseView, fraction: float, end: datetime,

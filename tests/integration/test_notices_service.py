@@ -90,6 +90,7 @@ def test_the_drafting_day_across_christmas_and_the_weekend(office: Office) -> No
     rows = {r["kind"]: r for r in o.svc.notices.outbox.rows()}
     assert f"1. {case} — Laporan Keuangan 2026" in rows["ringkasan"]["body"]
     assert "Yth. Siti Rahma," in rows["eskalasi"]["body"]
+    assert "Disposisi dari Kabid/Kasubag." in rows["pengingat"]["body"]
     assert "Tahap 2 - Penyusunan Konsep yang dipegang Fungsional (Ani Lestari) terlambat" in \
         rows["eskalasi"]["body"]
     # the next morning's digest names it late
