@@ -39,6 +39,8 @@ class Journal:
         self.builders: dict[str, Builder] = dict(builders or {})
         # who may read what is answered in quarantine/: the group of the role it came from
         self.group_for = group_for or (lambda _role: None)
+        # told (inside the transaction that notes it) when an operation has failed REPORT_AFTER times
+        self.stuck: list[Callable[[Row, str], None]] = []
 
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move)."""
@@ -201,6 +203,9 @@ class Journal:
                 self.db.update_case(op["case_id"], message=(
                     f"Sistem belum dapat memproses berkas {op['path']} ({error}); dicoba lagi "
                     "otomatis. Beri tahu administrator bila pesan ini tidak hilang."))
+            if attempts == REPORT_AFTER:
+                for listener in self.stuck:
+                    listener(op, error)
 
     def free_name(self, rel: PurePosixPath) -> str:
         stem, suffix = rel.stem, rel.suffix

@@ -34,6 +34,7 @@ class Registers:
         self.ws, self.db, self.blobs, self.decisions = ws, db, blobs, decisions
         self.projection, self.intake, self.disposisi = projection, intake, disposisi
         self._told: set[tuple[str, str]] = set()    # faults already logged with a traceback
+        self.trouble: dict[str, str] = {}           # register path -> why it cannot be written
 
     def process(self) -> None:
         """Harvest every register, act on its decisions, then write every register anew."""
@@ -106,15 +107,19 @@ class Registers:
         for _ in range(ATTEMPTS):
             try:
                 if self.projection.write(channel, before):
+                    self.trouble.pop(rel, None)
                     return
             except (OSError, StorageFull) as e:
                 log.error("%s could not be written (%s); it is tried again", rel, plainly(e))
+                self.trouble[rel] = plainly(e)
                 return
             if register.is_open(channel.path):
                 log.info("%s is open in Excel/LibreOffice; it will be updated once closed", rel)
+                self.trouble[rel] = "register dibiarkan terbuka di Excel/LibreOffice"
                 return
             before = self._harvest(channel, where)
         log.warning("%s kept changing while being updated; will try again", rel)
+        self.trouble[rel] = "register terus berubah saat diperbarui"
 
     def _keep_unreadable(self, channel: Channel, seen: str | None) -> None:
         """A register a person saved that cannot be read (an ODS or CSV under the .xlsx name, a

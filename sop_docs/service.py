@@ -33,6 +33,7 @@ from sop_docs.errors import SopDocsError, StateMismatch, plainly
 from sop_docs.history import HistoryWriter
 from sop_docs.intake import Intake
 from sop_docs.journal import Journal
+from sop_docs.notices import Notices, zone_name
 from sop_docs.paperwork import Paperwork
 from sop_docs.projection import RegisterProjection
 from sop_docs.record import Change, Recorder
@@ -76,6 +77,14 @@ class Service:
                                    self.disposisi)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
+        self.notices = Notices(
+            sop, self.people, self.notify, calendar, db, blobs, clock,
+            zone=zone_name(settings.timezone, clock()),
+            registers=lambda: {c.role: ws.rel(c.path) for c in self.projection.channels()
+                               if c.role is not None},
+            trouble=lambda: self.registers.trouble, office_missing=convert is None)
+        self.recorder.within.append(self.notices.within)
+        self.journal.stuck.append(self.notices.op_stuck)
 
     def _closed(self, _event: int, change: Change) -> None:
         if change.case.get("status") == "closed":
@@ -89,6 +98,7 @@ class Service:
             with contextlib.suppress(OSError):
                 self.take_in(path)
         self.process_register()
+        self.tick()
         self.history.close()                     # one-shot: the year registers now, not later
         try:
             history.write_due(self.ws, self.projection, self.db)
@@ -115,6 +125,17 @@ class Service:
         except Exception as e:                   # a full disk, say: the office goes on
             log.error("the day's copy of the database could not be made in %s: %s",
                       self.backup_folder, plainly(e))
+
+    def tick(self) -> None:
+        """Record the reminders, lateness, escalation and digest messages now due (the watch
+        loop calls it every minute and at each full pass); a fault is logged, never raised."""
+        try:
+            self.notices.tick(self.clock())
+        except (OSError, SopDocsError) as e:
+            log.error("the timed messages could not be recorded (%s); tried again later",
+                      plainly(e))
+        except Exception:
+            log.exception("the timed messages could not be recorded")
 
     def pending_inbox_files(self) -> list[Path]:
         """Every file waiting in an inbox, oldest first."""

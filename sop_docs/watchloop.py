@@ -33,6 +33,7 @@ REGISTER_NAME = "register.xlsx"
 HEALTH_EVERY = 1.0
 MAX_BACKOFF = 60.0
 STOP_POLL = 0.25  # a `stop` set by another thread is noticed within this
+TICK_EVERY = 60.0  # timed messages (reminders, lateness, the digest) are looked at this often
 _REGISTER_KEY = "<register>"
 
 
@@ -114,6 +115,7 @@ class Loop:
     def _serve_forever(self) -> None:
         next_rescan = self.clock() + self.rescan_every
         next_health = self.clock() + HEALTH_EVERY
+        next_tick = self.clock() + TICK_EVERY
         backoff, next_rebuild = 1.0, 0.0
         while not self.stop.is_set():
             now = self.clock()
@@ -128,7 +130,11 @@ class Loop:
                         backoff = min(backoff * 2, MAX_BACKOFF)
             if now >= next_rescan:
                 next_rescan = now + self.rescan_every
+                next_tick = now + TICK_EVERY
                 self.full_pass()
+            elif now >= next_tick:
+                next_tick = now + TICK_EVERY
+                self._tick()
             self._examine_dirty()
             self._examine_due()
             if self.stop.is_set():
@@ -136,7 +142,8 @@ class Loop:
             if self._register_stale and not self._busy():
                 self._process_register("updating the register")
             now = self.clock()
-            wake_at = min([next_rescan, next_health, now + STOP_POLL, *self._due.values()])
+            wake_at = min([next_rescan, next_health, next_tick, now + STOP_POLL,
+                           *self._due.values()])
             self.wake.wait(max(0.0, wake_at - now))
             self.wake.clear()
 
@@ -175,6 +182,17 @@ class Loop:
             self.examine(path)
         for register in self.registers:
             self.examine(register)
+        self._tick()
+
+    def _tick(self) -> None:
+        """The timed messages now due (a service without them has no `tick`)."""
+        tick = getattr(self.service, "tick", None)
+        if tick is None:
+            return
+        try:
+            tick()
+        except Exception:
+            log.exception("recording the timed messages failed; tried again at the next tick")
 
     def _examine_dirty(self) -> None:
         with self._dirty_lock:
