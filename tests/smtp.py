@@ -2,13 +2,16 @@
 
 `SmtpServer` listens on a free port chosen at start and keeps it across `stop()`/`start()`, so a
 test can take the office's mail server down and bring it back. With `user`/`password` it demands
-AUTH LOGIN/PLAIN (over plain text, as a test needs) and refuses any other password.
+AUTH LOGIN/PLAIN (over plain text, as a test needs) and refuses any other password. With `delay`
+it keeps a message, then waits that long before its "250 OK" (a client killed meanwhile does not
+know the server has it: the case of an interrupted send).
 
 Use the fixture: `from tests.smtp import smtp_server  # noqa: F401`, then `def test_x(smtp_server)`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -62,6 +65,8 @@ class _Mailbox:
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         self.server._received(Mail(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content))
+        if self.server.delay:            # kept already: a client killed now never hears the 250
+            await asyncio.sleep(self.server.delay)
         return "250 OK"
 
 
@@ -74,9 +79,10 @@ def free_port() -> int:
 class SmtpServer:
     """aiosmtpd on 127.0.0.1:`port`; `mails` is everything received, in order."""
 
-    def __init__(self, user: str | None = None, password: str | None = None) -> None:
+    def __init__(self, user: str | None = None, password: str | None = None,
+                 delay: float = 0.0) -> None:
         self.port = free_port()
-        self.user, self.password = user, password
+        self.user, self.password, self.delay = user, password, delay
         self.mails: list[Mail] = []
         self.logins: list[tuple[str, bool]] = []
         self._lock = threading.Lock()
