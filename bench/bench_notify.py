@@ -1,7 +1,7 @@
 """What notifications cost the chain, and how soon a dropped file becomes a message.
 
 With `sop_docs.watch.run` running (native events) on fresh workspaces, in one process, against a
-real SMTP server on 127.0.0.1 (aiosmtpd, `tests/smtp.py`):
+real SMTP server on 127.0.0.1 (aiosmtpd, `tests/smtp.py`, in a process of its own):
 
 1. **Latency**: materials are dropped one at a time into `inbox/kabid_kasubag/`; each is timed
    from its save (the rename that makes it appear) to the arrival of its message at the server.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,10 +36,37 @@ from sop_docs.bootstrap import load_sop_ref, open_service
 from sop_docs.settings import load_settings
 from sop_docs.workspace import init_workspace
 from tests import notify_scaffold
-from tests.smtp import SmtpServer, free_port, notify_toml
+from tests.smtp import free_port, notify_toml
 
 PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
           ("Budi Santoso", "kabid_kasubag", ["budi@kantor.go.id"])]
+
+
+class Server:
+    """The local SMTP server in a process of its own (`python -m tests.smtp`), as a real mail
+    server is: its CPU is not charged to the watcher. `mails` counts what it received."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.mails: list[str] = []
+        repo = Path(__file__).resolve().parents[1]
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.smtp", str(self.port)],
+                                     cwd=repo, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "READY"
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith("MAIL "):
+                self.mails.append(line[5:].strip())
+
+    def url(self) -> str:
+        return f"mailto://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
 
 
 class Running:
@@ -80,7 +108,7 @@ class Running:
 
 
 def burst(base: Path, name: str, server_url: str, n: int, settle: float,
-          server: SmtpServer | None = None) -> tuple[float, float | None]:
+          server: Server | None = None) -> tuple[float, float | None]:
     """Seconds until `n` dropped materials are all delivered; with `server`, also until all
     their messages arrived."""
     ws = Running(base, name, server_url, settle)
@@ -103,7 +131,7 @@ def burst(base: Path, name: str, server_url: str, n: int, settle: float,
         ws.close()
 
 
-def latency(base: Path, server: SmtpServer, drops: int, settle: float) -> list[float]:
+def latency(base: Path, server: Server, drops: int, settle: float) -> list[float]:
     """Seconds from each drop to its message at the server, one material at a time."""
     ws = Running(base, "latency", server.url(), settle)
     out = []
@@ -129,7 +157,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("sop_docs").setLevel(logging.ERROR)   # the down run warns at every try
 
-    server = SmtpServer().start()
+    server = Server()
     try:
         with tempfile.TemporaryDirectory(prefix="bench_notify_") as tmp:
             base = Path(tmp)

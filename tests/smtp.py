@@ -162,3 +162,29 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
+
+
+def main() -> None:
+    """`python -m tests.smtp PORT`: a server in a process of its own (as a real one is, so the
+    benchmark does not charge its CPU to the watcher); one line `MAIL <key>` per message."""
+    import sys
+
+    server = SmtpServer()
+    server.port = int(sys.argv[1])
+    printed = 0
+    server.start()
+    print("READY", flush=True)
+    try:
+        while True:
+            time.sleep(0.002)
+            with server._lock:
+                new = server.mails[printed:]
+            for mail in new:
+                print(f"MAIL {mail.key}", flush=True)
+            printed += len(new)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
