@@ -104,11 +104,13 @@ def scan(directory: Path) -> None:
 
     Example: sop-docs scan /srv/ppid
     """
+    from sop_docs import delivery
     from sop_docs.bootstrap import open_service
 
     svc = open_service(directory)
     try:
         svc.scan()
+        delivery.send_once(svc)      # what is due, for a few seconds at most; the rest waits
     finally:
         svc.close()
 
@@ -151,13 +153,17 @@ def status(directory: Path) -> None:
 
     Example: sop-docs status /srv/ppid
     """
+    from sop_docs.adapters.outbox import Outbox
+
     with _reading(directory) as svc:
         rows = svc.register_rows()
         access = svc.access
         marked = svc.paperwork.mark
         on_calendar = {k.name for k in svc.sop.kinds if k.on_calendar}
         standing = _stand_ins_today(svc)
+        unsent = Outbox(svc.db).unsent()
     console = Console(width=None if sys.stdout.isatty() else 160)  # piped: one row per case
+    _print_unsent(console, unsent)
     if marked:
         console.print("[bold yellow]Peringatan: sop.toml masih berisi data contoh; setiap "
                       f"dokumen diberi tanda \"{marked}\". Lihat `sop-docs check`. "
@@ -299,6 +305,57 @@ def restore(directory: Path, chosen: Path | None) -> None:
     for warning in report.warnings:
         click.echo(f"WARNING: {warning}", err=True)
     click.echo("Start the service again (or run `sop-docs scan`).")
+
+
+def _print_unsent(console: Console, unsent: list[Any]) -> None:
+    """The notifications not (yet) delivered: how many, the oldest, and each one given up on."""
+    from rich.markup import escape
+
+    from sop_docs.adapters.channels import redact
+
+    if not unsent:
+        return
+    failed = [r for r in unsent if r["status"] == "failed"]
+    oldest = min(unsent, key=lambda r: r["created_at"])
+    console.print(f"Pemberitahuan belum terkirim: {len(unsent)} ({len(failed)} gagal); yang "
+                  f"tertua sejak {escape(oldest['created_at'])} kepada "
+                  f"{escape(oldest['person'] or '-')} <{escape(redact(oldest['address']))}>. "
+                  "(Notifications not sent yet.)")
+    for r in failed:
+        console.print(f"[bold red]Gagal[/] setelah {r['attempts']} percobaan: "
+                      f"{escape(r['person'] or '-')} <{escape(redact(r['address']))}> — "
+                      f"\"{escape(r['subject'])}\" ({escape(r['error'])})")
+
+
+@main.command()
+@DIR
+@click.option("--test", "test", is_flag=True, help="Send a test message to every address.")
+@_friendly
+def notify(directory: Path, test: bool) -> None:
+    """Send a test message to every address in sop.toml ([[people]] and [notify] admin), directly
+    (not through the outbox), and print OK or the error per address; exit 1 if any failed.
+
+    Example: sop-docs notify --test /srv/ppid
+    """
+    from sop_docs import delivery
+
+    if not test:
+        raise click.UsageError("say what to do: --test")
+    with _reading(directory) as svc:
+        targets = [(p.nama, a) for p in svc.people.persons for a in p.alamat]
+        targets += [("administrator", a) for a in svc.notify.admin]
+        results = delivery.send_test(svc, targets)
+    if not results:
+        click.echo("Tidak ada alamat di sop.toml ([[people]] alamat, [notify] admin): tidak ada "
+                   "yang diuji. (No address to test.)")
+        sys.exit(1)
+    for (nama, _address), (shown, error) in zip(targets, results, strict=True):
+        click.echo(f"{'OK   ' if error is None else 'GAGAL'} {nama} <{shown}>"
+                   + ("" if error is None else f": {error}"))
+    failed = sum(error is not None for _shown, error in results)
+    click.echo(f"{len(results) - failed} terkirim, {failed} gagal.")
+    if failed:
+        sys.exit(1)
 
 
 def _fmt(d: datetime | None) -> str:

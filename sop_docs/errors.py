@@ -64,3 +64,8 @@ def plainly(e: BaseException) -> str:
     if isinstance(e, StorageFull) or getattr(e, "errno", None) == 28:   # ENOSPC
         return "disk full: free space on the server; it is tried again"
     return str(e) or type(e).__name__
+
+
+class NotSent(SopDocsError):
+    """A message could not be handed to its channel (mail server down, refused, a secret missing):
+    it is tried again later. Its text names no secret: it goes into logs and the database."""

@@ -101,6 +101,12 @@ class Loop:
             self._dirty.add(path)
         self.wake.set()
 
+    def register_changed(self) -> None:
+        """Something outside the loop changed what the register shows (a notification given up
+        on, in a case's Pesan Sistem): it is written anew once nothing is settling. Any thread."""
+        self._register_stale = True
+        self.wake.set()
+
     def serve(self, ready: threading.Event | None) -> None:
         self.watcher.start()  # before the first pass, so nothing saved meanwhile is missed
         try:

@@ -53,3 +53,63 @@ class Outbox:
         """Messages not (yet) delivered: waiting, being sent, or given up on."""
         return list(self.db.conn.execute(
             "SELECT * FROM notifications WHERE status != 'sent' ORDER BY id"))
+
+    # -- delivery (sop_docs/delivery.py): pending -> sending -> sent | pending again | failed ------
+    def due(self, now: float, limit: int = 50) -> list[sqlite3.Row]:
+        """Messages waiting whose time has come (`now` in epoch seconds), oldest first."""
+        return list(self.db.conn.execute(
+            "SELECT * FROM notifications WHERE status='pending' AND next_try <= ? "
+            "ORDER BY next_try, id LIMIT ?", (now, limit)))
+
+    def next_due(self) -> float | None:
+        """When the earliest waiting message is due (epoch seconds), None when none waits."""
+        row = self.db.conn.execute(
+            "SELECT MIN(next_try) FROM notifications WHERE status='pending'").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def interrupted(self) -> list[sqlite3.Row]:
+        """Messages left `sending` by a process that died mid-send (whether the server got them
+        is unknown)."""
+        return list(self.db.conn.execute(
+            "SELECT * FROM notifications WHERE status='sending' ORDER BY id"))
+
+    def claim(self, row_id: int) -> bool:
+        """pending -> sending (committed before the message leaves); False if it was not pending."""
+        with self.db.tx():
+            cur = self.db.conn.execute(
+                "UPDATE notifications SET status='sending' WHERE id=? AND status='pending'",
+                (row_id,))
+        return cur.rowcount == 1
+
+    def sent(self, row_id: int, at: str) -> None:
+        with self.db.tx():
+            self.db.conn.execute(
+                "UPDATE notifications SET status='sent', sent_at=?, error='' WHERE id=?",
+                (at, row_id))
+
+    def retry_later(self, row_id: int, attempts: int, next_try: float, error: str) -> None:
+        with self.db.tx():
+            self.db.conn.execute(
+                "UPDATE notifications SET status='pending', attempts=?, next_try=?, error=? "
+                "WHERE id=?", (attempts, next_try, error, row_id))
+
+    def give_up(self, row_id: int, attempts: int, error: str) -> None:
+        """`failed` for good (inside the caller's transaction, with what it tells the case)."""
+        self.db.conn.execute(
+            "UPDATE notifications SET status='failed', attempts=?, error=? WHERE id=?",
+            (attempts, error, row_id))
+
+    def resume_interrupted(self) -> list[sqlite3.Row]:
+        """Every message left `sending` goes back to pending, due now (sent again with its key:
+        at-least-once); the rows as they were."""
+        rows = self.interrupted()
+        if rows:
+            with self.db.tx():
+                self.db.conn.execute(
+                    "UPDATE notifications SET status='pending', next_try=0 WHERE status='sending'")
+        return rows
+
+    def summary(self) -> dict[str, int]:
+        """How many messages are in each state."""
+        return {r[0]: r[1] for r in self.db.conn.execute(
+            "SELECT status, COUNT(*) FROM notifications GROUP BY status")}
