@@ -410,19 +410,21 @@ def test_watch_mode_refuses_to_go_on_when_its_database_vanishes(office):
     (the next start refuses until it is restored)."""
     office.open_case()
     office.close()
-    stop = threading.Event()
+    stop, ready = threading.Event(), threading.Event()
     error: list[BaseException] = []
 
     def target() -> None:
         try:
-            watch.run(office.root, mode="native", stop=stop, settle=0.2, rescan_every=0.5)
+            watch.run(office.root, mode="native", stop=stop, ready=ready, settle=0.2,
+                      rescan_every=0.5)
         except BaseException as e:
             error.append(e)
 
     t = threading.Thread(target=target)
     t.start()
     try:
-        wait_for(lambda: (office.root / ".sop_docs" / "watch.lock").exists(), what="running")
+        # running, with its database open (the lock alone comes before the database is opened)
+        wait_for(ready.is_set, what="running")
         (office.root / ".sop_docs" / "sop_docs.db").unlink()
         t.join(30)
     finally:
