@@ -10,8 +10,8 @@ real SMTP server on 127.0.0.1 (aiosmtpd, `tests/smtp.py`, in a process of its ow
    **down** (nothing listens on its port), and notifications **off** (no server). Goal: on/off
    and down/off <= 1.1x. For "on", the time until the last message arrived is printed too.
 
-Messages come from the service's composer, or (until it is on this branch) from the test
-scaffold `tests.notify_scaffold`, one per event.
+Messages come from the service's composer: [[people]] names one person per role, so each opened
+case tells its Fungsional (with the Konsep attached). The sender is the watcher's child process.
 
 Run: `python bench/bench_notify.py [--burst 300] [--drops 20] [--settle 1.0]`.
 """
@@ -35,11 +35,12 @@ from sop_docs import watch
 from sop_docs.bootstrap import load_sop_ref, open_service
 from sop_docs.settings import load_settings
 from sop_docs.workspace import init_workspace
-from tests import notify_scaffold
 from tests.smtp import free_port, notify_toml
 
 PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
-          ("Budi Santoso", "kabid_kasubag", ["budi@kantor.go.id"])]
+          ("Budi Santoso", "kabid_kasubag", ["budi@kantor.go.id"]),
+          ("Rina Wulandari", "sekretaris", ["rina@kantor.go.id"]),
+          ("Hendra Gunawan", "kepala_dinas", ["hendra@kantor.go.id"])]
 
 
 class Server:
@@ -70,7 +71,7 @@ class Server:
 
 
 class Running:
-    """A workspace with its watcher (and the scaffold's messages) running on a thread."""
+    """A workspace with its watcher running on a thread."""
 
     def __init__(self, base: Path, name: str, server_url: str, settle: float) -> None:
         self.root = (base / name)
@@ -92,7 +93,6 @@ class Running:
             svc = open_service(self.root)
             try:
                 svc.process_register()
-                notify_scaffold.install(svc)
                 watch.run(self.root, mode="native", settle=settle, stop=self.stop,
                           ready=self.ready, service=svc)
             finally:

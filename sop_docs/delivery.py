@@ -1,8 +1,8 @@
 """Delivery of the notification outbox: each recorded message sent, retried with back-off, marked once.
 
 A message is recorded in the transaction of the event that causes it (`adapters.outbox`); this
-module sends it afterwards, on a thread and a database connection of its own, so a mail server
-that is slow or down never holds up the chain: the watcher's thread never waits for a send.
+module sends it afterwards, in a process and on a database connection of its own (`courier`), so a
+mail server that is slow or down never holds up the chain: the watcher never waits for a send.
 
 A row goes `pending` -> `sending` (committed before the message leaves) -> `sent`. A failed send
 puts it back to `pending`, due again after `retry_seconds`, then twice as long each time (at most
@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sop_docs.adapters.blobs import BlobStore
@@ -27,6 +28,7 @@ from sop_docs.adapters.channels import KEY_HEADER, Channels, can_send, redact
 from sop_docs.adapters.db import Database, Row
 from sop_docs.adapters.outbox import Outbox
 from sop_docs.core.notify_settings import NotifySettings
+from sop_docs.courier import Courier
 from sop_docs.errors import NotSent, plainly
 
 if TYPE_CHECKING:
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("sop_docs")
 
 MAX_DELAY = 3600.0       # the longest wait between two tries of one message
-POLL = 3.0               # the thread looks for due messages at least this often
 SCAN_LIMIT = 20.0        # `sop-docs scan` sends for at most this long (then the rest waits)
 
 
@@ -141,67 +142,6 @@ class Delivery:
             self.db.update_case(case.id, message=f"{case.message} {text}".strip())
 
 
-class Courier:
-    """The delivery thread of `sop-docs watch`: woken when an event recorded messages, else it
-    looks every `poll` seconds (sooner when a retry falls due)."""
-
-    def __init__(self, open_db: Callable[[], Database], blobs: BlobStore, notify: NotifySettings,
-                 channels: Channels, clock: Callable[[], datetime], *, poll: float = POLL,
-                 on_failed: Callable[[str | None], None] | None = None) -> None:
-        self.open_db, self.blobs, self.notify, self.channels = open_db, blobs, notify, channels
-        self.clock, self.poll, self.on_failed = clock, poll, on_failed
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sop-docs-delivery", daemon=True)
-        self.started = threading.Event()     # the interrupted sends were put back
-
-    def start(self) -> Courier:
-        self._thread.start()
-        return self
-
-    def wake(self, *_args: Any) -> None:
-        """A `Recorder.after` listener: something may have been recorded to send."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop after the send in progress (waits at most `timeout`; an unfinished send stays
-        `sending` and goes again at the next start)."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            db = self.open_db()
-            # no fsync of its own: a mark lost to a power cut only means a message sent again
-            # (at-least-once, recognisable by its key); the chain's next commit makes it durable
-            db.conn.execute("PRAGMA synchronous=NORMAL")
-        except Exception as e:
-            log.error("notifications are not sent: the database cannot be opened (%s)", plainly(e))
-            return
-        try:
-            delivery = Delivery(db, self.blobs, self.notify, self.channels, self.clock,
-                                on_failed=self.on_failed)
-            self._serve(delivery)
-        finally:
-            db.close()
-
-    def _serve(self, delivery: Delivery) -> None:
-        pause = 0.0
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                if not self.started.is_set():
-                    delivery.resume()
-                    self.started.set()
-                delivery.send_due(stop=self._stop)
-                due = delivery.outbox.next_due()
-                pause = self.poll if due is None else min(max(due - time.time(), 0.05), self.poll)
-            except Exception as e:                # the database busy or full: later
-                log.error("sending notifications failed (%s); tried again shortly", plainly(e))
-                pause = max(pause * 2, 1.0) if pause < 60 else 60.0
-            self._wake.wait(pause)
-
-
 def addresses(service: Service) -> list[str]:
     """Every address the office's settings name (people and the administrator)."""
     out = [a for p in service.people.persons for a in p.alamat]
@@ -209,27 +149,30 @@ def addresses(service: Service) -> list[str]:
 
 
 def channels_of(service: Service) -> Channels:
-    return Channels(service.notify, service.root)
+    return channels_for(service.notify, service.root)
+
+
+def channels_for(notify: NotifySettings, root: Path) -> Channels:
+    return Channels(notify, root)
 
 
 def start(service: Any, *, on_failed: Callable[[str | None], None] | None = None) -> Courier | None:
-    """The delivery thread for a running service (None when nothing could ever be sent: no mail
+    """The sender process for a running service (None when nothing could ever be sent: no mail
     server and no URL address), woken by every recorded event."""
     notify = getattr(service, "notify", None)
     if notify is None or not can_send(notify, addresses(service)):
         return None
-    courier = Courier(lambda: Database(service.db.path), service.blobs, notify,
-                      channels_of(service), service.clock, on_failed=on_failed)
+    courier = Courier(service.root, on_failed=on_failed, timeout=notify.timeout_seconds).start()
     service.recorder.after.append(courier.wake)
-    return courier.start()
+    return courier
 
 
 def stop(service: Any, courier: Courier | None) -> None:
     if courier is None:
         return
-    courier.stop()
     if courier.wake in service.recorder.after:
         service.recorder.after.remove(courier.wake)
+    courier.stop()
 
 
 def send_once(service: Service, limit: float = SCAN_LIMIT) -> int:

@@ -9,7 +9,7 @@ service can quarantine it. `register.xlsx` is watched the same way and `Service.
 runs when it settled after a change. A full rescan at start and every `rescan_every` seconds
 catches whatever the events missed; a dead observer (a polling emitter dies silently when a share
 blips) is rebuilt with back-off. Nothing here acts on a file vanishing, so a transient empty
-listing of a share loses nothing. The notification outbox is sent by `delivery.Courier`, a thread
+listing of a share loses nothing. The notification outbox is sent by `courier.Courier`, a process
 of its own woken by every recorded event, so a slow mail server never slows the loop.
 
 One watcher per workspace: an OS-level lock on `.sop_docs/watch.lock` (`adapters.oslock`), released
@@ -93,7 +93,7 @@ def run(
             stop=stop,
         )
         restore = _install_signals(stop, loop.wake) if own_stop else None
-        # notifications go out on a thread and connection of their own: never in the loop's way
+        # notifications go out in a process of its own: never in the loop's way
         courier = delivery.start(service, on_failed=lambda _case: loop.register_changed())
         try:
             loop.serve(ready)
