@@ -68,7 +68,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     ws, settings, sop = load_office(root)
     access = load_access(settings, sop)
     people = load_people(settings, sop, access)
-    notify = load_notify(settings, sop)
+    notify = load_notify(settings, sop, people)
     lock = FileLock(str(ws.state / "service.lock"))
     if exclusive:
         try:
@@ -140,12 +140,25 @@ def load_people(settings: Settings, sop: Sop, access: Access) -> People:
         raise InvalidSettings(f"sop.toml: {e}") from e
 
 
-def load_notify(settings: Settings, sop: Sop) -> NotifySettings:
-    """`[notify]` of sop.toml, checked against the SOP."""
+def load_notify(settings: Settings, sop: Sop, people: People | None = None) -> NotifySettings:
+    """`[notify]` of sop.toml, checked against the SOP; with `people`, every address's kind is
+    one apprise knows."""
     try:
-        return notify_rules.parse(settings.raw.get("notify", {}), sop)
+        notify = notify_rules.parse(settings.raw.get("notify", {}), sop)
     except (ValueError, TypeError) as e:
         raise InvalidSettings(f"sop.toml: {e}") from e
+    if people is not None:
+        from sop_docs.adapters.channels import unknown_kinds
+
+        for p in people.persons:
+            for kind in unknown_kinds(list(p.alamat)):
+                raise InvalidSettings(f"sop.toml: line {p.line} ([[people]] {p.nama}): apprise "
+                                      f"does not know addresses of the kind {kind}")
+        for kind in unknown_kinds([notify.server, *notify.admin] if notify.server else
+                                  list(notify.admin)):
+            raise InvalidSettings(f"sop.toml: [notify]: apprise does not know addresses of the "
+                                  f"kind {kind}")
+    return notify
 
 
 def load_office(root: Path) -> tuple[Workspace, Settings, Sop]:

@@ -262,8 +262,7 @@ def check(directory: Path) -> None:
                    f"\"{contoh.mark(examples)}\" sampai semuanya diganti dan layanan "
                    "dijalankan ulang.")
     access = load_access(settings, sop)
-    load_people(settings, sop, access)
-    load_notify(settings, sop)
+    load_notify(settings, sop, load_people(settings, sop, access))
     problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
                                                   backup_folder(ws, settings)])
     for line in problems:

@@ -173,6 +173,16 @@ def can_send(notify: NotifySettings, addresses: list[str]) -> bool:
     return bool(notify.server) or any(not is_email(a) for a in addresses)
 
 
+def unknown_kinds(addresses: list[str]) -> list[str]:
+    """The URL addresses whose scheme apprise does not know (a typo such as `tgrm://`), as
+    written up to the scheme: checked at start, before a message could fail on it."""
+    from apprise.manager_plugins import NotificationManager
+
+    known = set(NotificationManager().schemas())
+    return [a.split("://", 1)[0] + "://" for a in addresses
+            if not is_email(a) and a.split("://", 1)[0].lower() not in known]
+
+
 def _with_params(url: str, params: dict[str, str]) -> str:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)

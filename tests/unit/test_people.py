@@ -117,3 +117,20 @@ def test_bad_notify_settings_are_refused(raw: dict[str, object], says: str) -> N
     with pytest.raises(ValueError) as e:
         notify_settings.parse(raw, SOP)
     assert says in str(e.value) and "rahasia" not in str(e.value)
+
+
+def test_an_address_of_a_kind_apprise_does_not_know_stops_the_start(tmp_path: Path) -> None:
+    """A typo in the scheme (tgrm:// for tgram://) is named at start, not at the first message."""
+    from sop_docs.bootstrap import load_access, load_notify
+
+    (tmp_path / "sop.toml").write_text(
+        '[[people]]\nnama = "Siti"\nroles = ["fungsional"]\n'
+        'alamat = ["siti@contoh.go.id", "tgrm://${TG}/12345"]\n', "utf-8")
+    settings = load_settings(tmp_path)
+    people = load_people(settings, SOP, load_access(settings, SOP))
+    with pytest.raises(InvalidSettings, match=r"line 1 \(\[\[people\]\] Siti\).*kind tgrm://"):
+        load_notify(settings, SOP, people)
+    (tmp_path / "sop.toml").write_text(
+        '[[people]]\nnama = "Siti"\nalamat = ["tgram://${TG}/12345"]\n', "utf-8")
+    settings = load_settings(tmp_path)
+    load_notify(settings, SOP, load_people(settings, SOP, load_access(settings, SOP)))
