@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from sop_docs import delivery
 from tests.driver import CORPUS, Office, fill_concept, unique_docx
+from tests.smtp import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 
 USERS = {"ppid_kabid": "Siti Rahma", "ppid_kabid2": "Rudi Hartono", "ppid_ani": "Ani Lestari",
          "ppid_sekdis": "Budi Santoso", "ppid_kadis": "Hj. Aminah", "ppid_plh": "Dewi Kartika"}
@@ -132,7 +134,12 @@ def to(got: list[dict]) -> list[tuple[str, str]]:
 
 
 def test_a_whole_case_tells_each_next_holder_the_drafter_and_the_opener(office: Office) -> None:
-    o, seen = office, []
+    walk_a_whole_case(office)
+
+
+def walk_a_whole_case(o: Office) -> None:
+    """The case from the material to its close, checking the outbox after each step."""
+    seen: list[dict] = []
     # 1. Siti (Kabid/Kasubag) saves the material: the Fungsional is told, the skeleton attached
     saved_by(o.save("inbox/kabid_kasubag/Laporan Keuangan 2026.docx",
                     unique_docx(CORPUS / "tables.docx", "notices")), "ppid_kabid")
@@ -231,3 +238,36 @@ def test_a_whole_case_tells_each_next_holder_the_drafter_and_the_opener(office: 
     # nobody ever heard of a step they did not hold: Hj. Aminah got nothing
     assert not [r for r in rows(o) if r["address"] == "aminah@contoh.go.id"]
     assert len({r["key"] for r in rows(o)}) == len(rows(o))
+
+
+def test_a_whole_case_arrives_at_the_mail_server_as_recorded(
+        tmp_path: Path, users: None, smtp_server: SmtpServer) -> None:  # noqa: F811
+    """The same case with [notify] server set to a real SMTP server on 127.0.0.1: what arrives
+    is exactly what was recorded — each message once, to its address, with its Indonesian
+    subject and text and the attached document byte for byte."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "sop.toml").write_text(
+        SETTINGS + f'server = "{smtp_server.url()}"\nfrom = "PPID Uji <ppid@contoh.go.id>"\n',
+        encoding="utf-8")
+    o = Office(root)
+    try:
+        walk_a_whole_case(o)
+        recorded = rows(o)
+        assert delivery.send_once(o.svc) == len(recorded)
+        mails = smtp_server.wait(len(recorded))
+        assert sorted(m.key for m in mails) == sorted(r["key"] for r in recorded)
+        by_key = {m.key: m for m in mails}
+        for r in recorded:
+            m = by_key[r["key"]]
+            assert m.rcpt_tos == (r["address"],)
+            assert m.subject == r["subject"]
+            assert " ".join(r["body"].split()) in " ".join(m.text.split())
+            if r["attach_sha"]:
+                assert m.attachments() == {r["attach_name"]: o.svc.blobs.read(r["attach_sha"])}
+            else:
+                assert not m.attachments()
+        assert {r["status"] for r in rows(o)} == {"sent"}
+        assert delivery.send_once(o.svc) == 0             # each once
+    finally:
+        o.close()
