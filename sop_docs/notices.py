@@ -31,6 +31,7 @@ from sop_docs.record import Change
 log = logging.getLogger("sop_docs")
 
 REGISTER_STUCK = timedelta(hours=1)     # a register unwritable this long is the admin's business
+SHARE_STUCK = timedelta(minutes=10)     # the share out of reach this long: more than a blip
 _ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 
 
@@ -69,6 +70,8 @@ class Notices:
         self._registers = registers or dict
         self._trouble = trouble or dict          # register path -> why it cannot be written
         self._trouble_since: dict[str, datetime] = {}
+        self.share_trouble: str | None = None      # why the workspace cannot be watched, if so
+        self.share_since: datetime | None = None
         self.office_missing = office_missing
         self._office: core.Office | None = None
 
@@ -165,6 +168,15 @@ class Notices:
             log.info("%d timed message(s) recorded", recorded)
         return recorded
 
+    def share(self, why: str | None, now: datetime) -> None:
+        """The workspace out of reach since `now` (why), or back in reach (None)."""
+        if why is None:
+            self.share_trouble = self.share_since = None
+        else:
+            if self.share_trouble is None:
+                self.share_since = now
+            self.share_trouble = why
+
     def _handed_on(self) -> dict[str, core.Act]:
         """Each open case's last event that handed it on (who sent it to its holder)."""
         kinds = ",".join(f"'{k}'" for k in core.MOVES)
@@ -191,6 +203,14 @@ class Notices:
                 "dan konversi .doc/.odt/.rtf tidak dapat dibuat. Pasang LibreOffice (bash "
                 "tools/setup.sh) lalu jalankan ulang layanan."))
         trouble = dict(self._trouble())
+        since = self.share_since
+        if self.share_trouble is not None and since is not None and now - since >= SHARE_STUCK:
+            out += core.to_admin(o, f"admin:share:{since.isoformat()}",
+                                 "Folder bersama tidak dapat dijangkau", (
+                f"Layanan tidak dapat mengawasi folder kerja sejak {core.when(o, since)}: "
+                f"{self.share_trouble}.\nBerkas yang disimpan staf tidak diproses sampai "
+                "folder itu dapat dijangkau lagi (periksa server berkas, jaringan dan "
+                "mount-nya); layanan mencobanya terus."))
         for key in list(self._trouble_since):
             if key not in trouble:
                 del self._trouble_since[key]

@@ -137,6 +137,11 @@ class Service:
         except Exception:
             log.exception("the timed messages could not be recorded")
 
+    def share_unreachable(self, why: str | None) -> None:
+        """The watch loop's word on the workspace: out of reach (why), or back (None); long out
+        of reach, the administrator is told at the next tick."""
+        self.notices.share(why, self.clock())
+
     def pending_inbox_files(self) -> list[Path]:
         """Every file waiting in an inbox, oldest first."""
         return self.intake.pending()

@@ -155,12 +155,17 @@ class Loop:
 
     def _rebuild(self) -> bool:
         log.warning("file watcher stopped (share unreachable?); rebuilding it")
+        told = getattr(self.service, "share_unreachable", None)
         try:
             self.watcher.restart()
         except OSError as exc:
             log.warning("cannot watch %s yet: %s; retrying", self.root, exc)
+            if told is not None:
+                told(exc.strerror or str(exc))
             return False
         log.info("file watcher rebuilt; rescanning")
+        if told is not None:
+            told(None)
         return True
 
     def full_pass(self) -> None:

@@ -149,6 +149,24 @@ def test_a_register_held_open_for_an_hour_tells_the_administrator(office: Office
     assert at(o, datetime(2026, 12, 24, 13, 0)) == []
 
 
+def test_a_share_out_of_reach_for_ten_minutes_tells_the_administrator_once(office: Office) -> None:
+    """The watch loop reports the workspace out of reach (its watcher cannot be rebuilt): a blip
+    is nobody's business, ten minutes are the administrator's, once per outage."""
+    o = office
+    o.svc.share_unreachable("[Errno 112] Host is down")
+    assert at(o, datetime(2026, 12, 24, 10, 9)) == []
+    assert at(o, datetime(2026, 12, 24, 10, 10)) == [("admin", "admin@contoh.go.id")]
+    row = o.svc.notices.outbox.rows()[-1]
+    assert row["subject"] == "[sop-docs] Folder bersama tidak dapat dijangkau"
+    assert "sejak 24 Desember 2026 pukul 10.00 WIB: [Errno 112] Host is down" in row["body"]
+    assert at(o, datetime(2026, 12, 24, 11, 0)) == []            # the same outage: once
+    o.svc.share_unreachable(None)
+    assert at(o, datetime(2026, 12, 24, 11, 5)) == []
+    o.svc.share_unreachable("[Errno 2] No such file or directory")  # a new outage
+    assert at(o, datetime(2026, 12, 24, 11, 10)) == []
+    assert at(o, datetime(2026, 12, 24, 11, 20)) == [("admin", "admin@contoh.go.id")]
+
+
 def test_libreoffice_missing_at_start_is_told_once_a_day(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SOP_DOCS_SOFFICE", str(tmp_path / "tidak-ada" / "soffice"))
     o = office_at(tmp_path, CHRISTMAS_EVE)

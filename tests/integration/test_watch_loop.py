@@ -52,6 +52,7 @@ class FakeService:
         self.recovered = 0
         self.calls: list[str] = []
         self.listing_fails = False
+        self.share: list[str | None] = []           # what the loop said of the share, in order
         self.out = self.root / "taken"
         self.out.mkdir(exist_ok=True)
 
@@ -77,6 +78,9 @@ class FakeService:
 
     def close(self) -> None:
         pass
+
+    def share_unreachable(self, why: str | None) -> None:
+        self.share.append(why)
 
     def names(self) -> list[str]:
         return [name for name, _ in self.taken]
@@ -400,8 +404,11 @@ def test_a_dead_polling_emitter_is_rebuilt(workspace: Path, records: Records) ->
         away = workspace / "inbox.away"
         os.rename(inbox, away)
         wait_for(lambda: records.saw("file watcher stopped"), what="the loop to notice")
+        # out of reach: the service hears why (the administrator is told if it lasts)
+        wait_for(lambda: any(service.share), what="the share reported out of reach")
         os.rename(away, inbox)
         wait_for(lambda: records.saw("file watcher rebuilt"), what="the rebuild")
+        assert service.share[-1] is None, "the share back in reach is reported too"
         shutil.copyfile(DOCX, inbox / "fungsional" / "after blip.docx")
         wait_for(lambda: service.taken, what="a file saved after the blip")
     finally:
