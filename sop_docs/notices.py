@@ -90,7 +90,7 @@ class Notices:
     def within(self, ev: int, change: Change) -> None:
         """Record the messages `change` causes (inside its transaction). A fault of ours is
         logged and the event goes on: a message is never worth a stopped chain."""
-        if not self.active or change.kind not in ("quarantined", *core.MOVES):
+        if not self.active or change.kind not in ("quarantined", core.CHANGED, *core.MOVES):
             return
         try:
             self._record(self._for(ev, change), change.at, ev)

@@ -28,6 +28,7 @@ from sop_docs.core.sop import Duration, Sop
 
 FOOTER = "Pesan ini dikirim otomatis oleh sop-docs; mohon tidak dibalas."
 MOVES = ("opened", "submitted", "decided")     # events that hand the case to a holder
+CHANGED = "disposition_changed"                # the giver changed the disposition's particulars
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,8 @@ def for_event(o: Office, act: Act, case: CaseView | None, placed: Sequence[Place
     its earlier events, oldest first)."""
     if act.kind == "quarantined":
         return quarantined(o, act)
+    if case is not None and act.kind == CHANGED and case.status != "closed":
+        return disposition(o, act, case, placed)
     if case is None or act.kind not in MOVES:
         return []
     out: list[Notice] = []
@@ -284,6 +287,24 @@ def arrival(o: Office, act: Act, case: CaseView, placed: Sequence[Placed]) -> li
     return addressed(o, f"tiba:{case.step_token}", TIBA,
                      o.people.holders(step.role, act.at.date()), step.role, subject,
                      "\n".join(lines), case.id, attach)
+
+
+def disposition(o: Office, act: Act, case: CaseView, placed: Sequence[Placed]) -> list[Notice]:
+    """TIBA again: the disposition's addressee hears that its particulars changed, and where the
+    new Lembar Disposisi is (the work may already have started on the old one)."""
+    first = o.sop.first_step
+    role = o.sop.step(first.next or first.number).role
+    mine = [p for p in placed if p.kind == "disposisi" and p.role in (None, role)]
+    changed = ", ".join(str(c) for c in act.detail.get("changed", [])) or "isi disposisi"
+    lines = [*_case_lines(o, case), "",
+             f"Disposisi diubah oleh {doer(o, act.person, act.person_title, act.role)} "
+             f"pada {when(o, act.at)} (yang diubah: {changed}).", ""]
+    if mine:
+        lines.append("Lembar Disposisi yang baru:")
+        lines += [f"  {share_path(o, p.path)}" for p in mine]
+    lines += ["", "Kerjakan sesuai disposisi yang baru; yang lama disimpan sebagai arsip."]
+    return addressed(o, f"disposisi:{act.id}", TIBA, o.people.holders(role, act.at.date()), role,
+                     f"[{case.id}] Disposisi diubah — {case.perihal}", "\n".join(lines), case.id)
 
 
 def _handed_in(history: Sequence[Act], step: int) -> Act | None:

@@ -271,3 +271,23 @@ def test_a_whole_case_arrives_at_the_mail_server_as_recorded(
         assert delivery.send_once(o.svc) == 0             # each once
     finally:
         o.close()
+
+
+def test_a_changed_disposition_tells_its_addressee_where_the_new_one_is(office: Office) -> None:
+    """The Kabid/Kasubag changes the Catatan in the Disposisi sheet: the Fungsional (who may
+    already be writing) is told what changed, by whom, and where Disposisi 2 is."""
+    o, seen = office, []
+    saved_by(o.save("inbox/kabid_kasubag/Laporan Keuangan 2026.docx",
+                    unique_docx(CORPUS / "tables.docx", "disposisi")), "ppid_kabid")
+    o.scan()
+    (case,) = [c.id for c in o.svc.db.open_cases()]
+    new_rows(o, seen)
+    o.clock.advance(minutes=5)
+    saved_by(o.dispose(case, catatan="Cantumkan angka semester II."), "ppid_kabid")
+    o.scan()
+    (changed,) = new_rows(o, seen)
+    assert (changed["kind"], changed["address"]) == ("tiba", "ani@contoh.go.id")
+    assert changed["subject"] == f"[{case}] Disposisi diubah — Laporan Keuangan 2026"
+    assert "Disposisi diubah oleh Siti Rahma (Kabid/Kasubag)" in changed["body"]
+    assert "(yang diubah: catatan)" in changed["body"]
+    assert f"\\\\fileserver\\PPID\\outbox\\fungsional\\{case} - Disposisi 2 - " in changed["body"]
