@@ -45,7 +45,8 @@ class Courier:
             [sys.executable, "-m", "sop_docs.courier", str(self.root)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=False)
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        os.set_blocking(self.proc.stdin.fileno(), False)
+        with contextlib.suppress(AttributeError, OSError):   # Windows before 3.12: blocking;
+            os.set_blocking(self.proc.stdin.fileno(), False)  # the sender reads it at once anyway
         threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True,
                          name="sop-docs-courier-out").start()
         return self
