@@ -112,6 +112,25 @@ def test_notify_defaults_and_superiors_from_the_sop() -> None:
     ({"off": {"sekretaris": ["semua"]}}, "must list kinds among"),
     ({"reminders": [1.5]}, "before the deadline"),
     ({"kirim": True}, "unknown key(s) kirim"),
+    # an administrator who forgot the scheme: the password must not be echoed as one
+    ({"server": "ppid:rahasia@mail.kantor.go.id"}, "not an address without one"),
+    ({"server": "ppid:rahasia@mail.kantor.go.id:465"}, "not an address without one"),
+    ({"server": 5}, "[notify] server must be text in quotes"),
+    ({"retries": "x"}, "[notify] retries must be a whole number of at least 0"),
+    ({"retries": 2.5}, "[notify] retries must be a whole number"),
+    ({"retry_seconds": -5}, "[notify] retry_seconds must be a number of at least 0"),
+    ({"timeout_seconds": 0}, "[notify] timeout_seconds must be a number of at least 1"),
+    ({"timeout_seconds": "lama"}, "[notify] timeout_seconds must be a number"),
+    ({"attach_max_mb": "besar"}, "[notify] attach_max_mb must be a number"),
+    ({"reminders": ["abc"]}, "[notify] reminders must be a positive fraction"),
+    ({"reminders": [True]}, "[notify] reminders must be a positive fraction"),
+    ({"escalate_after": "x"}, "[notify] escalate_after must be a positive fraction"),
+    ({"digest": "false"}, "[notify] digest must be true or false"),
+    ({"from": 5}, "[notify] from must be text in quotes"),
+    ({"share_prefix": 5}, "[notify] share_prefix must be text in quotes"),
+    ({"secrets_file": 5}, "[notify] secrets_file must be text in quotes"),
+    ({"superior": ["sekretaris"]}, "[notify.superior] must be a table"),
+    ({"off": 5}, "[notify.off] must be a table"),
 ])
 def test_bad_notify_settings_are_refused(raw: dict[str, object], says: str) -> None:
     with pytest.raises(ValueError) as e:
