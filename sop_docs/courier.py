@@ -9,7 +9,8 @@ look now"; the end of the pipe (the watcher stopped, or was killed) makes it fin
 progress and exit. It writes `failed <case>` on its stdout when it gave a message up, so the
 watcher writes that case's register anew (Pesan Sistem says so). One sender per workspace at a time
 (`.sop_docs/delivery.lock`): the next watcher's sender waits for the last one's send to end before
-it takes up the rows a crash left `sending`. A sender that dies while the watcher runs (killed,
+it takes up the rows a crash left `sending`. SIGINT and SIGTERM, which a terminal or systemd send to
+the whole group, leave it to that pipe. A sender that dies while the watcher runs (killed,
 out of memory) is started again, later each time it dies soon after its start.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -169,6 +171,11 @@ def _serve(root: Path) -> int:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal and systemd's stop reach every process of the group at once: the
+    # sender's end is its pipe's end (the watcher's own stop), so the send in progress finishes
+    # and is marked, instead of dying half-way and going out twice at the next start
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s [pengirim] %(message)s")
     try:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from sop_docs import delivery
-from tests.driver import Office
+from sop_docs.adapters.outbox import Outbox
+from tests.driver import CORPUS, Office, unique_docx
+from tests.e2e.test_crash import REPO
 from tests.smtp import SmtpServer, notify_toml, smtp_server  # noqa: F401
 
 PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
@@ -48,3 +52,45 @@ def test_a_sender_killed_behind_the_watchers_back_is_started_again_and_nothing_w
     assert courier.proc.poll() is not None       # stopped for good: not started again
     time.sleep(1.5)
     assert courier.proc.poll() is not None
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_systemd_stopping_the_whole_group_lets_the_send_in_progress_finish(
+        tmp_path: Path, signum: int) -> None:
+    """Ctrl-C in a terminal (SIGINT) and systemd's stop (SIGTERM to the whole control group) reach
+    the sender too: it finishes the message the server is answering and marks it, rather than
+    dying mid-send with a traceback and sending it twice at the next start."""
+    server = SmtpServer(delay=2.0).start()          # holds each message 2 s before its 250
+    try:
+        (tmp_path / "sop.toml").write_text(notify_toml(server.url(), people=PEOPLE), "utf-8")
+        Office(tmp_path).close()
+        log = tmp_path / "watch.log"
+        with log.open("wb") as out:
+            watcher = subprocess.Popen(
+                [sys.executable, "-m", "sop_docs", "watch", str(tmp_path), "--native",
+                 "--settle", "0.1"], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)                     # its own group, as a terminal's job
+        try:
+            deadline = time.monotonic() + 60
+            while "watching" not in log.read_text("utf-8", "replace"):
+                assert time.monotonic() < deadline and watcher.poll() is None, log.read_text()
+                time.sleep(0.1)
+            (tmp_path / "inbox" / "kabid_kasubag" / "Bahan Satu.docx").write_bytes(
+                unique_docx(CORPUS / "tables.docx", "Bahan Satu"))
+            server.wait(1, timeout=60)                  # the server has it, its 250 not yet sent
+            os.killpg(watcher.pid, signum)
+            assert watcher.wait(60) == 0
+        finally:
+            if watcher.poll() is None:
+                os.killpg(watcher.pid, signal.SIGKILL)
+        text = log.read_text("utf-8", "replace")
+        assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+        o = Office(tmp_path)
+        try:
+            rows = {r["key"]: r["status"] for r in Outbox(o.svc.db).rows()}
+        finally:
+            o.close()
+        assert rows[server.mails[0].key] == "sent", rows
+        assert "sending" not in rows.values(), rows
+    finally:
+        server.stop()
