@@ -94,3 +94,15 @@ def test_ctrl_c_or_systemd_stopping_the_whole_group_lets_the_send_in_progress_fi
         assert "sending" not in rows.values(), rows
     finally:
         server.stop()
+
+
+def test_check_names_a_role_whose_arrivals_would_be_told_to_no_one(tmp_path: Path) -> None:
+    """The administrator listed addresses for three roles and forgot the Kepala Dinas: without
+    a word, the letters waiting for approval would be told to nobody."""
+    (tmp_path / "sop.toml").write_text(notify_toml("mailto://127.0.0.1:2525",
+                                                   people=PEOPLE[:3]), "utf-8")
+    Office(tmp_path).close()
+    r = subprocess.run([sys.executable, "-m", "sop_docs", "check", str(tmp_path)], cwd=REPO,
+                       capture_output=True, text=True, timeout=120)
+    assert "nobody holding kepala_dinas has an address" in r.stdout, r.stdout + r.stderr
+    assert "nobody holding sekretaris" not in r.stdout and "Traceback" not in r.stderr

@@ -136,3 +136,22 @@ def test_bad_notify_settings_are_refused(raw: dict[str, object], says: str) -> N
     with pytest.raises(ValueError) as e:
         notify_settings.parse(raw, SOP)
     assert says in str(e.value) and "rahasia" not in str(e.value)
+
+
+def test_a_role_or_stand_in_nobody_can_tell_is_named_once_anyone_has_an_address() -> None:
+    """Siti (kabid_kasubag) and Budi (sekretaris) have addresses: the Kepala Dinas and the
+    Fungsional have nobody, a Plh. without an address silences the role for the period, and
+    e-mail addresses without a mail server go nowhere."""
+    bare = TEXT + '\n[[people]]\nnama = "Ani Lestari"\nuser = "ani"\nroles = ["fungsional"]\n'
+    plh = StandIn("kabid_kasubag", "ani", date(2026, 12, 1), date(2026, 12, 5), "Plh.")
+    gaps = people.untold(parsed(bare, (plh,)), ROLES, mail_server=False)
+    assert [g for g in gaps if "nobody holding" in g] == [
+        f"[[people]]: nobody holding {r} has an address (alamat): a document waiting at its "
+        "steps is told to no one" for r in ROLES if r in ("kepala_dinas", "fungsional")]
+    assert any("Ani Lestari (Plh. kabid_kasubag, 2026-12-01–2026-12-05) has no address" in g
+               for g in gaps)
+    assert any("[notify] server is empty" in g for g in gaps)
+    assert not any("server is empty" in g
+                   for g in people.untold(parsed(bare), ROLES, mail_server=True))
+    assert people.untold(parsed('[[people]]\nnama = "A"\nroles = ["sekretaris"]\n'), ROLES,
+                         mail_server=False) == []          # nobody wants to be told: no noise
