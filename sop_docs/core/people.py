@@ -157,3 +157,17 @@ def untold(people: People, roles: Iterable[str], mail_server: bool) -> list[str]
         out.append("[[people]] gives e-mail addresses but [notify] server is empty: no e-mail "
                    "is sent (the messages wait in the outbox)")
     return out
+
+
+def incomplete_stand_ins(people: People) -> list[str]:
+    """Stand-ins whose [[people]] entry lacks the pangkat or NIP their signature block prints
+    (an official letter with an empty NIP line is sent back by whoever receives it)."""
+    out = []
+    for s in people.stand_ins:
+        p = people.by_user(s.user)
+        missing = [k for k in ("pangkat", "nip") if p is not None and not getattr(p, k)]
+        if p is not None and missing:
+            out.append(f"line {p.line} ([[people]] {p.nama}, {s.title} {s.role} "
+                       f"{s.start}–{s.end}): no {' and no '.join(missing)}: the letters they "
+                       "sign would print it empty")
+    return out

@@ -155,3 +155,13 @@ def test_a_role_or_stand_in_nobody_can_tell_is_named_once_anyone_has_an_address(
                    for g in people.untold(parsed(bare), ROLES, mail_server=True))
     assert people.untold(parsed('[[people]]\nnama = "A"\nroles = ["sekretaris"]\n'), ROLES,
                          mail_server=False) == []          # nobody wants to be told: no noise
+
+
+def test_a_stand_in_without_pangkat_or_nip_is_named_with_its_line() -> None:
+    """Siti (no pangkat, no NIP) as Plt. Sekretaris would sign the Pengumuman with empty lines;
+    Budi, complete, is not named."""
+    plt = StandIn("sekretaris", "siti", date(2026, 12, 1), date(2026, 12, 5), "Plt.")
+    ok = StandIn("kabid_kasubag", "budi", date(2026, 12, 1), date(2026, 12, 5), "Plh.")
+    assert people.incomplete_stand_ins(parsed(TEXT, (plt, ok))) == [
+        "line 5 ([[people]] Siti Aminah, Plt. sekretaris 2026-12-01–2026-12-05): no pangkat and "
+        "no nip: the letters they sign would print it empty"]
