@@ -146,11 +146,15 @@ def parse(raw: Mapping[str, object], sop: Sop) -> NotifySettings:
         if not isinstance(kinds, list) or not set(kinds) <= set(KINDS):
             raise ValueError(f"[notify.off] {role} must list kinds among {', '.join(KINDS)}")
         off[role] = frozenset(kinds)
+    sender = _text(raw, "from").strip()
+    if re.search(r"[\x00-\x1f\x7f]", sender):
+        raise ValueError("[notify] from must be one line (a name and <address>), without line "
+                         "breaks or control characters")
     digest = raw.get("digest", True)
     if not isinstance(digest, bool):
         raise ValueError(f"[notify] digest must be true or false (no quotes), not {digest!r}")
     return NotifySettings(
-        server=server, sender=_text(raw, "from").strip(),
+        server=server, sender=sender,
         secrets_file=_text(raw, "secrets_file").strip(),
         share_prefix=_text(raw, "share_prefix"),
         attach_max_bytes=int(_number(raw, "attach_max_mb", 5, least=0) * 2**20),

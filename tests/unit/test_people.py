@@ -127,6 +127,8 @@ def test_notify_defaults_and_superiors_from_the_sop() -> None:
     ({"escalate_after": "x"}, "[notify] escalate_after must be a positive fraction"),
     ({"digest": "false"}, "[notify] digest must be true or false"),
     ({"from": 5}, "[notify] from must be text in quotes"),
+    # a line break in From: would write a header line of its own (apprise keeps it)
+    ({"from": "PPID\nBcc: evil@contoh.com <ppid@kantor.go.id>"}, "[notify] from must be one line"),
     ({"share_prefix": 5}, "[notify] share_prefix must be text in quotes"),
     ({"secrets_file": 5}, "[notify] secrets_file must be text in quotes"),
     ({"superior": ["sekretaris"]}, "[notify.superior] must be a table"),
