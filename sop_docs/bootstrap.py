@@ -111,6 +111,10 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                     "`sop-docs check`", len(examples), ", ".join(v.where for v in examples))
     paperwork = Paperwork(sop, settings, ws.templates, ws.root, mark=contoh.mark(examples),
                           people=people)
+    if exclusive:
+        for gap in [*people_rules.untold(people, sop.roles, bool(notify.server)),
+                    *people_rules.incomplete_stand_ins(people)]:
+            log.warning("sop.toml: %s", gap)
     if exclusive and access.stand_ins:
         for old in paperwork.without_plt():
             log.warning("%s prints no Plt./Plh. before the signer's jabatan, so a stand-in "

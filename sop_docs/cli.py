@@ -252,6 +252,7 @@ def check(directory: Path) -> None:
         load_office,
         load_people,
     )
+    from sop_docs.core.people import incomplete_stand_ins, untold
 
     ws, settings, sop = load_office(directory)
     examples = contoh.find(ws.root, settings, ws.templates)
@@ -262,7 +263,10 @@ def check(directory: Path) -> None:
                    f"\"{contoh.mark(examples)}\" sampai semuanya diganti dan layanan "
                    "dijalankan ulang.")
     access = load_access(settings, sop)
-    load_notify(settings, sop, load_people(settings, sop, access))
+    people = load_people(settings, sop, access)
+    notify = load_notify(settings, sop, people)
+    for gap in [*untold(people, sop.roles, bool(notify.server)), *incomplete_stand_ins(people)]:
+        click.echo(f"sop.toml {gap}")
     problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
                                                   backup_folder(ws, settings)])
     for line in problems:

@@ -9,7 +9,9 @@ look now"; the end of the pipe (the watcher stopped, or was killed) makes it fin
 progress and exit. It writes `failed <case>` on its stdout when it gave a message up, so the
 watcher writes that case's register anew (Pesan Sistem says so). One sender per workspace at a time
 (`.sop_docs/delivery.lock`): the next watcher's sender waits for the last one's send to end before
-it takes up the rows a crash left `sending`.
+it takes up the rows a crash left `sending`. SIGINT and SIGTERM, which a terminal or systemd send to
+the whole group, leave it to that pipe. A sender that dies while the watcher runs (killed,
+out of memory) is started again, later each time it dies soon after its start.
 """
 
 from __future__ import annotations
@@ -17,19 +19,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 log = logging.getLogger("sop_docs")
 
 POLL = 3.0               # the sender looks for due messages at least this often
+RESTART_MIN = 1.0        # a sender that died is started again after this long,
+RESTART_MAX = 60.0       # twice as long each time it dies within this long of its start
 
 
 class Courier:
@@ -39,24 +44,51 @@ class Courier:
                  timeout: float = 10.0) -> None:
         self.root, self.on_failed, self.timeout = root, on_failed, timeout
         self.proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._delay, self._began = RESTART_MIN, 0.0
 
     def start(self) -> Courier:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sop_docs.courier", str(self.root)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=False)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        with contextlib.suppress(AttributeError, OSError):   # Windows before 3.12: blocking;
-            os.set_blocking(self.proc.stdin.fileno(), False)  # the sender reads it at once anyway
-        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True,
-                         name="sop-docs-courier-out").start()
+        with self._lock:
+            self._spawn()
         return self
 
-    def _read(self, out: IO[bytes]) -> None:
-        for line in out:
+    def _spawn(self) -> None:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sop_docs.courier", str(self.root)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=False)
+        assert proc.stdin is not None and proc.stdout is not None
+        with contextlib.suppress(AttributeError, OSError):   # Windows before 3.12: blocking;
+            os.set_blocking(proc.stdin.fileno(), False)       # the sender reads it at once anyway
+        self.proc, self._began = proc, time.monotonic()
+        threading.Thread(target=self._read, args=(proc,), daemon=True,
+                         name="sop-docs-courier-out").start()
+
+    def _read(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
             words = line.decode("utf-8", "replace").split()
             if words[:1] == ["failed"] and self.on_failed is not None:
                 with contextlib.suppress(Exception):
                     self.on_failed(words[1] if len(words) > 1 else None)
+        code = proc.wait()
+        with contextlib.suppress(OSError):
+            assert proc.stdin is not None
+            proc.stdin.close()
+        if self._stopping.is_set():
+            return
+        # it died (killed, out of memory, a bug): without it nothing would leave until the
+        # watcher restarts, so it is started again, later each time it dies young
+        if time.monotonic() - self._began > RESTART_MAX:
+            self._delay = RESTART_MIN
+        delay, self._delay = self._delay, min(self._delay * 2, RESTART_MAX)
+        log.error("the notification sender stopped unexpectedly (exit code %s); started again in "
+                  "%.0f s (the messages wait in the outbox meanwhile)", code, delay)
+        if self._stopping.wait(delay):
+            return
+        with self._lock:
+            if not self._stopping.is_set():
+                self._spawn()
 
     def wake(self, *_args: Any) -> None:
         """A `Recorder.after` listener: something may have been recorded to send."""
@@ -68,17 +100,20 @@ class Courier:
     def stop(self) -> None:
         """Close its pipe: it finishes the send in progress and exits. Waits for that; a sender
         stuck longer than a send may take is ended (its row is sent again at the next start)."""
-        if self.proc is None:
+        with self._lock:
+            self._stopping.set()
+            proc = self.proc
+        if proc is None:
             return
         with contextlib.suppress(OSError):
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
+            assert proc.stdin is not None
+            proc.stdin.close()
         try:
-            self.proc.wait(self.timeout + 5)
+            proc.wait(self.timeout + 5)
         except subprocess.TimeoutExpired:
             log.warning("the notification sender did not stop after its send; ended")
-            self.proc.kill()
-            self.proc.wait()
+            proc.kill()
+            proc.wait()
 
 
 def _serve(root: Path) -> int:
@@ -137,6 +172,11 @@ def _serve(root: Path) -> int:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal and systemd's stop reach every process of the group at once: the
+    # sender's end is its pipe's end (the watcher's own stop), so the send in progress finishes
+    # and is marked, instead of dying half-way and going out twice at the next start
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s [pengirim] %(message)s")
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 OWNER, NONE = "owner", "none"
 MODES = (OWNER, NONE)
@@ -78,6 +78,11 @@ class Access:
             and s.role not in self.roles]
 
 
+def _day(value: object) -> bool:
+    """A TOML date (a date-time is a date to Python, but a stand-in holds whole days)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def parse(raw: Mapping[str, object], known_roles: Iterable[str]) -> Access:
     """`[access]` of sop.toml; ValueError naming what is wrong."""
     known = set(known_roles)
@@ -106,7 +111,7 @@ def parse(raw: Mapping[str, object], known_roles: Iterable[str]) -> Access:
             raise ValueError(f"{where}: role {role!r} is not a role of the SOP")
         if not isinstance(user, str) or not user.strip():
             raise ValueError(f"{where}: 'user' (a user name) is missing")
-        if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        if not _day(start) or not _day(end) or end < start:  # type: ignore[operator]
             raise ValueError(f"{where}: 'from' and 'to' must be dates (YYYY-MM-DD), 'to' not "
                              "before 'from'")
         if title not in TITLES:

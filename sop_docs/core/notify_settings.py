@@ -7,6 +7,7 @@ it from its environment or from `secrets_file`; one written in clear is refused,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -67,10 +68,35 @@ def default_superiors(sop: Sop) -> dict[str, str]:
 
 
 def _fraction(value: object, where: str) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not number > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValueError(f"{where} must be a positive fraction of the standard time, e.g. 0.5")
-    return number
+    return float(value)
+
+
+def _number(raw: Mapping[str, object], key: str, default: float, *, least: float,
+            whole: bool = False) -> float:
+    """`[notify] key`: a number (not text, not true/false) of at least `least`."""
+    value = raw.get(key, default)
+    kind = int if whole else int | float
+    if isinstance(value, bool) or not isinstance(value, kind) or value < least:
+        what = "a whole number" if whole else "a number"
+        raise ValueError(f"[notify] {key} must be {what} of at least {least:g} (no quotes), "
+                         f"not {value!r}")
+    return value
+
+
+def _text(raw: Mapping[str, object], key: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"[notify] {key} must be text in quotes")
+    return value
+
+
+def _table(raw: Mapping[str, object], key: str) -> Mapping[str, object]:
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ValueError(f"[notify.{key}] must be a table of role = … lines")
+    return value
 
 
 def parse(raw: Mapping[str, object], sop: Sop) -> NotifySettings:
@@ -82,10 +108,11 @@ def parse(raw: Mapping[str, object], sop: Sop) -> NotifySettings:
     if unknown:
         raise ValueError(f"[notify]: unknown key(s) {', '.join(sorted(unknown))}")
     roles = set(sop.roles)
-    server = str(raw.get("server", "") or "").strip()
+    server = _text(raw, "server").strip()
     if server and not server.lower().startswith(("mailto://", "mailtos://")):
-        raise ValueError(f"[notify] server must be a mailto:// or mailtos:// address, not "
-                         f"{server.split('://')[0]}://…")
+        scheme = server.split("://")[0] if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", server) else ""
+        raise ValueError("[notify] server must be a mailto:// or mailtos:// address, not "
+                         + (f"{scheme}://…" if scheme else "an address without one"))
     admin = raw.get("admin", [])
     if isinstance(admin, str):
         admin = [admin]
@@ -104,7 +131,7 @@ def parse(raw: Mapping[str, object], sop: Sop) -> NotifySettings:
     if any(f >= 1 for f in fractions):
         raise ValueError("[notify] reminders come before the deadline: fractions below 1")
     superior: dict[str, str] = default_superiors(sop)
-    for role, boss in dict(raw.get("superior", {}) or {}).items():  # type: ignore[call-overload]
+    for role, boss in _table(raw, "superior").items():
         if role not in roles or (boss not in roles and boss != ""):
             raise ValueError(f"[notify.superior] {role} = {boss!r}: both must be roles of the "
                              f"SOP ({', '.join(sorted(roles))}), or \"\" for none")
@@ -113,24 +140,28 @@ def parse(raw: Mapping[str, object], sop: Sop) -> NotifySettings:
         else:
             superior.pop(role, None)
     off: dict[str, frozenset[str]] = {}
-    for role, kinds in dict(raw.get("off", {}) or {}).items():  # type: ignore[call-overload]
+    for role, kinds in _table(raw, "off").items():
         if role not in roles:
             raise ValueError(f"[notify.off] {role!r} is not a role of the SOP")
         if not isinstance(kinds, list) or not set(kinds) <= set(KINDS):
             raise ValueError(f"[notify.off] {role} must list kinds among {', '.join(KINDS)}")
         off[role] = frozenset(kinds)
-    retries = int(raw.get("retries", 8))  # type: ignore[call-overload]
-    if retries < 0:
-        raise ValueError("[notify] retries must be 0 or more")
+    sender = _text(raw, "from").strip()
+    if re.search(r"[\x00-\x1f\x7f]", sender):
+        raise ValueError("[notify] from must be one line (a name and <address>), without line "
+                         "breaks or control characters")
+    digest = raw.get("digest", True)
+    if not isinstance(digest, bool):
+        raise ValueError(f"[notify] digest must be true or false (no quotes), not {digest!r}")
     return NotifySettings(
-        server=server, sender=str(raw.get("from", "") or "").strip(),
-        secrets_file=str(raw.get("secrets_file", "") or "").strip(),
-        share_prefix=str(raw.get("share_prefix", "") or ""),
-        attach_max_bytes=int(float(raw.get("attach_max_mb", 5)) * 2**20),  # type: ignore[arg-type]
+        server=server, sender=sender,
+        secrets_file=_text(raw, "secrets_file").strip(),
+        share_prefix=_text(raw, "share_prefix"),
+        attach_max_bytes=int(_number(raw, "attach_max_mb", 5, least=0) * 2**20),
         reminders=fractions,
         escalate_after=_fraction(raw.get("escalate_after", 0.5), "[notify] escalate_after"),
-        digest=bool(raw.get("digest", True)), admin=tuple(a.strip() for a in admin),
-        retries=retries,
-        retry_seconds=float(raw.get("retry_seconds", 30)),  # type: ignore[arg-type]
-        timeout_seconds=float(raw.get("timeout_seconds", 10)),  # type: ignore[arg-type]
+        digest=digest, admin=tuple(a.strip() for a in admin),
+        retries=int(_number(raw, "retries", 8, least=0, whole=True)),
+        retry_seconds=float(_number(raw, "retry_seconds", 30, least=0)),
+        timeout_seconds=float(_number(raw, "timeout_seconds", 10, least=1)),
         superior=superior, off=off)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sop_docs.core.access import StandIn
-from sop_docs.core.addresses import is_address, secret_in_clear
+from sop_docs.core.addresses import is_address, is_email, secret_in_clear
 
 
 @dataclass(frozen=True)
@@ -137,3 +137,37 @@ def parse(raw: object, known_roles: Iterable[str], stand_ins: Sequence[StandIn] 
                                  f"{s.end}) is not in [[people]]: add them with nama, pangkat "
                                  "and NIP so the letters they sign carry their data")
     return People(tuple(persons), tuple(stand_ins))
+
+
+def untold(people: People, roles: Iterable[str], mail_server: bool) -> list[str]:
+    """What makes a message go to nobody, once anyone has an address (the office wants to be
+    told): a role whose people have none, a stand-in without one (while they hold the role its
+    own people are not told), e-mail addresses with no `[notify] server` to send them."""
+    if not any(p.alamat for p in people.persons):
+        return []
+    out = [f"[[people]]: nobody holding {role} has an address (alamat): a document waiting at "
+           "its steps is told to no one" for role in roles
+           if not any(p.alamat for p in people.of_role(role))]
+    for s in people.stand_ins:
+        p = people.by_user(s.user)
+        if p is not None and not p.alamat:
+            out.append(f"[[people]] {p.nama} ({s.title} {s.role}, {s.start}–{s.end}) has no "
+                       "address (alamat): during that period nobody is told of its steps")
+    if not mail_server and any(is_email(a) for p in people.persons for a in p.alamat):
+        out.append("[[people]] gives e-mail addresses but [notify] server is empty: no e-mail "
+                   "is sent (the messages wait in the outbox)")
+    return out
+
+
+def incomplete_stand_ins(people: People) -> list[str]:
+    """Stand-ins whose [[people]] entry lacks the pangkat or NIP their signature block prints
+    (an official letter with an empty NIP line is sent back by whoever receives it)."""
+    out = []
+    for s in people.stand_ins:
+        p = people.by_user(s.user)
+        missing = [k for k in ("pangkat", "nip") if p is not None and not getattr(p, k)]
+        if p is not None and missing:
+            out.append(f"line {p.line} ([[people]] {p.nama}, {s.title} {s.role} "
+                       f"{s.start}–{s.end}): no {' and no '.join(missing)}: the letters they "
+                       "sign would print it empty")
+    return out

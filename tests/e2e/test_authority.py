@@ -262,6 +262,11 @@ def test_status_warns_when_decisions_are_not_attributed(tmp_path, people):
     ('[[access.stand_in]]\nrole = "sekretaris"\nuser = "a"\nfrom = 2026-12-01\nto = 2026-12-05\n'
      '[[access.stand_in]]\nrole = "sekretaris"\nuser = "b"\nfrom = 2026-12-04\nto = 2026-12-09\n',
      "overlap"),
+    # a time of day on a stand-in's date (TOML allows it): whole days, not a traceback
+    ('[[access.stand_in]]\nrole = "sekretaris"\nuser = "a"\nfrom = 2026-12-01T08:00:00\n'
+     'to = 2026-12-05\n', "'from' and 'to' must be dates (YYYY-MM-DD)"),
+    ('[[access.stand_in]]\nrole = "sekretaris"\nuser = "a"\nfrom = 2026-12-01\n'
+     'to = 2026-12-05T17:00:00+07:00\n', "'from' and 'to' must be dates (YYYY-MM-DD)"),
 ])
 def test_bad_access_settings_are_one_clear_line(tmp_path, snippet, says):
     """A typo in [access] stops the service at start with a line naming it, never a traceback."""

@@ -112,6 +112,27 @@ def test_notify_defaults_and_superiors_from_the_sop() -> None:
     ({"off": {"sekretaris": ["semua"]}}, "must list kinds among"),
     ({"reminders": [1.5]}, "before the deadline"),
     ({"kirim": True}, "unknown key(s) kirim"),
+    # an administrator who forgot the scheme: the password must not be echoed as one
+    ({"server": "ppid:rahasia@mail.kantor.go.id"}, "not an address without one"),
+    ({"server": "ppid:rahasia@mail.kantor.go.id:465"}, "not an address without one"),
+    ({"server": 5}, "[notify] server must be text in quotes"),
+    ({"retries": "x"}, "[notify] retries must be a whole number of at least 0"),
+    ({"retries": 2.5}, "[notify] retries must be a whole number"),
+    ({"retry_seconds": -5}, "[notify] retry_seconds must be a number of at least 0"),
+    ({"timeout_seconds": 0}, "[notify] timeout_seconds must be a number of at least 1"),
+    ({"timeout_seconds": "lama"}, "[notify] timeout_seconds must be a number"),
+    ({"attach_max_mb": "besar"}, "[notify] attach_max_mb must be a number"),
+    ({"reminders": ["abc"]}, "[notify] reminders must be a positive fraction"),
+    ({"reminders": [True]}, "[notify] reminders must be a positive fraction"),
+    ({"escalate_after": "x"}, "[notify] escalate_after must be a positive fraction"),
+    ({"digest": "false"}, "[notify] digest must be true or false"),
+    ({"from": 5}, "[notify] from must be text in quotes"),
+    # a line break in From: would write a header line of its own (apprise keeps it)
+    ({"from": "PPID\nBcc: evil@contoh.com <ppid@kantor.go.id>"}, "[notify] from must be one line"),
+    ({"share_prefix": 5}, "[notify] share_prefix must be text in quotes"),
+    ({"secrets_file": 5}, "[notify] secrets_file must be text in quotes"),
+    ({"superior": ["sekretaris"]}, "[notify.superior] must be a table"),
+    ({"off": 5}, "[notify.off] must be a table"),
 ])
 def test_bad_notify_settings_are_refused(raw: dict[str, object], says: str) -> None:
     with pytest.raises(ValueError) as e:
@@ -134,3 +155,32 @@ def test_an_address_of_a_kind_apprise_does_not_know_stops_the_start(tmp_path: Pa
         '[[people]]\nnama = "Siti"\nalamat = ["tgram://${TG}/12345"]\n', "utf-8")
     settings = load_settings(tmp_path)
     load_notify(settings, SOP, load_people(settings, SOP, load_access(settings, SOP)))
+
+
+def test_a_role_or_stand_in_nobody_can_tell_is_named_once_anyone_has_an_address() -> None:
+    """Siti (kabid_kasubag) and Budi (sekretaris) have addresses: the Kepala Dinas and the
+    Fungsional have nobody, a Plh. without an address silences the role for the period, and
+    e-mail addresses without a mail server go nowhere."""
+    bare = TEXT + '\n[[people]]\nnama = "Ani Lestari"\nuser = "ani"\nroles = ["fungsional"]\n'
+    plh = StandIn("kabid_kasubag", "ani", date(2026, 12, 1), date(2026, 12, 5), "Plh.")
+    gaps = people.untold(parsed(bare, (plh,)), ROLES, mail_server=False)
+    assert [g for g in gaps if "nobody holding" in g] == [
+        f"[[people]]: nobody holding {r} has an address (alamat): a document waiting at its "
+        "steps is told to no one" for r in ROLES if r in ("kepala_dinas", "fungsional")]
+    assert any("Ani Lestari (Plh. kabid_kasubag, 2026-12-01–2026-12-05) has no address" in g
+               for g in gaps)
+    assert any("[notify] server is empty" in g for g in gaps)
+    assert not any("server is empty" in g
+                   for g in people.untold(parsed(bare), ROLES, mail_server=True))
+    assert people.untold(parsed('[[people]]\nnama = "A"\nroles = ["sekretaris"]\n'), ROLES,
+                         mail_server=False) == []          # nobody wants to be told: no noise
+
+
+def test_a_stand_in_without_pangkat_or_nip_is_named_with_its_line() -> None:
+    """Siti (no pangkat, no NIP) as Plt. Sekretaris would sign the Pengumuman with empty lines;
+    Budi, complete, is not named."""
+    plt = StandIn("sekretaris", "siti", date(2026, 12, 1), date(2026, 12, 5), "Plt.")
+    ok = StandIn("kabid_kasubag", "budi", date(2026, 12, 1), date(2026, 12, 5), "Plh.")
+    assert people.incomplete_stand_ins(parsed(TEXT, (plt, ok))) == [
+        "line 5 ([[people]] Siti Aminah, Plt. sekretaris 2026-12-01–2026-12-05): no pangkat and "
+        "no nip: the letters they sign would print it empty"]
