@@ -55,6 +55,9 @@ class Delivery:
         self.outbox = Outbox(db)
         self.clock, self.now, self.on_failed = clock, now, on_failed
         self.resumed: list[str] = []         # keys sent again after an interrupted send
+        # sent, but the database was too busy to say so: marked at the next pass, never re-sent
+        self.unmarked: dict[int, str] = {}
+        self.unsettled = False               # a failed send whose retry could not be recorded
 
     def resume(self) -> int:
         """Rows a dead process left `sending` are due again, with their key; how many."""
@@ -70,6 +73,7 @@ class Delivery:
         """Send every message due now (until the monotonic instant `until`, or `stop`); how many
         were sent."""
         sent, tried = 0, set[int]()
+        self._settle()
         while True:      # each row once a call, even one due again at once (retry_seconds = 0)
             rows = [r for r in self.outbox.due(self.now()) if r["id"] not in tried]
             if not rows:
@@ -89,15 +93,31 @@ class Delivery:
             self.channels.send(row["address"], row["subject"], row["body"], key=row["key"],
                                attachment=self._attachment(row))
         except NotSent as e:
-            self._failed(row, str(e))
+            self._retry(row, str(e))
             return False
         except Exception as e:                    # a bug of a channel: the row is not lost
-            self._failed(row, f"{redact(row['address'])}: {type(e).__name__}")
+            self._retry(row, f"{redact(row['address'])}: {type(e).__name__}")
             return False
-        self.outbox.sent(row["id"], self.clock().isoformat())
+        at = self.clock().isoformat()
+        try:
+            self.outbox.sent(row["id"], at)
+        except Exception as e:                    # the database busy past its timeout, say
+            self.unmarked[row["id"]] = at
+            log.error("notification %s was sent but cannot be marked yet (%s); marked at the "
+                      "next pass, not sent again", row["key"], plainly(e))
         log.info("notification sent to %s <%s>: %s", row["person"] or "-", redact(row["address"]),
                  row["subject"])
         return True
+
+    def _settle(self) -> None:
+        """Finish what the database refused earlier: mark the sends known to have gone out; then
+        a row still `sending` is a failed send whose retry was not recorded: due again."""
+        for row_id, at in list(self.unmarked.items()):
+            self.outbox.sent(row_id, at)
+            del self.unmarked[row_id]
+        if self.unsettled:
+            self.outbox.resume_interrupted()
+            self.unsettled = False
 
     def _attachment(self, row: Row) -> tuple[str, bytes] | None:
         sha = row["attach_sha"]
@@ -111,6 +131,16 @@ class Delivery:
             log.warning("attachment %s of notification %s cannot be read (%s); sent without it",
                         row["attach_name"], row["key"], plainly(e))
             return None
+
+    def _retry(self, row: Row, error: str) -> None:
+        """A failed send, recorded for a later try; a database too busy to record it leaves the
+        row `sending`, put back to pending at the next pass (it was not sent)."""
+        try:
+            self._failed(row, error)
+        except Exception as e:
+            self.unsettled = True
+            log.error("notification %s was not sent (%s), and that cannot be recorded yet (%s); "
+                      "tried again at the next pass", row["key"], error, plainly(e))
 
     def _failed(self, row: Row, error: str) -> None:
         attempts = row["attempts"] + 1

@@ -140,6 +140,20 @@ class SmtpServer:
                              f"{count} expected")
 
 
+class BlackHole:
+    """A port that accepts connections (the kernel's backlog) and never says a word: every send
+    waits for the whole timeout, the worst a mail server can do."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(128)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def notify_toml(server: str, *, people: list[tuple[str, str, list[str]]] | None = None,
                 sender: str = "PPID Uji <ppid@kantor.go.id>", **options: object) -> str:
     """sop.toml text with [notify] sending through `server` (options: retries, retry_seconds,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 from sop_docs import delivery
 from sop_docs.adapters.outbox import Outbox
 from tests.driver import Office
-from tests.smtp import SmtpServer, free_port, notify_toml, smtp_server  # noqa: F401
+from tests.smtp import BlackHole, SmtpServer, free_port, notify_toml, smtp_server  # noqa: F401
 
 PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
           ("Budi Santoso", "kabid_kasubag", ["budi@kantor.go.id"]),
@@ -25,20 +24,6 @@ PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
 def sop_docs(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sop_docs", *args], capture_output=True,
                           text=True, timeout=300, env={**os.environ, **(env or {})})
-
-
-class BlackHole:
-    """A port that accepts connections (the kernel's backlog) and never says a word: every send
-    waits for the whole timeout, the worst a mail server can do."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(128)
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def walk_a_case(o: Office, name: str) -> float:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from sop_docs.adapters.outbox import Message, Outbox
 from sop_docs.delivery import Delivery, backoff
 from sop_docs.service import Service
 from tests.driver import Office
-from tests.smtp import SmtpServer, notify_toml, smtp_server  # noqa: F401
+from tests.smtp import BlackHole, SmtpServer, notify_toml, smtp_server  # noqa: F401
 
 PASSWORD = "rahasia-Kantor#2026/ppid"   # characters that must be quoted inside a URL
 
@@ -253,3 +256,49 @@ def test_secrets_file_permissions_are_those_of_a_private_file(tmp_path: Path) ->
     for mode, ok in ((0o600, True), (0o400, True), (0o640, False), (0o604, False)):
         os.chmod(f, mode)
         assert (Secrets(f, env={})._from_file() == {"A": "1", "B": "dua"}) is ok
+
+
+def test_a_database_too_busy_to_mark_a_send_neither_loses_nor_repeats_it(
+        tmp_path: Path) -> None:
+    """Another connection holds the database while a message is on its way: it was sent, the
+    mark waits for the next pass, and it is never sent again. A failed send the database cannot
+    record goes again at the next pass (it was not sent)."""
+    server = SmtpServer(delay=0.6).start()
+    o = office(tmp_path, server.url(), retries=5, retry_seconds=0, timeout_seconds=1)
+    other = sqlite3.connect(o.svc.db.path, isolation_level=None, check_same_thread=False)
+
+    def hold() -> None:                          # from mid-send until well after it
+        time.sleep(0.3)
+        other.execute("BEGIN EXCLUSIVE")
+        time.sleep(1.2)
+        other.execute("COMMIT")
+
+    try:
+        record(o.svc, "k-busy")
+        d = delivery(o.svc)
+        d.db.conn.execute("PRAGMA busy_timeout=100")
+        holder = threading.Thread(target=hold)
+        holder.start()
+        d.send_due()                             # sent at 0.6 s; the mark finds the lock
+        holder.join()
+        assert server.keys() == {"k-busy": 1} and status(o.svc)["k-busy"] == "sending"
+        assert d.send_due() == 0                 # marked now, not sent again
+        assert status(o.svc)["k-busy"] == "sent" and server.keys() == {"k-busy": 1}
+
+        server.stop()                            # silent: the send fails after its 1 s
+        hole = BlackHole(server.port)
+        record(o.svc, "k-down")
+        holder = threading.Thread(target=hold)
+        holder.start()
+        d.send_due()                             # the failure cannot be recorded (locked)
+        holder.join()
+        assert status(o.svc)["k-down"] == "sending" and d.unsettled
+        hole.close()
+        server.start()
+        d.send_due()                             # due again, and sent
+        assert server.keys() == {"k-busy": 1, "k-down": 1}
+        assert status(o.svc) == {"k-busy": "sent", "k-down": "sent"}
+    finally:
+        other.close()
+        server.stop()
+        o.close()
