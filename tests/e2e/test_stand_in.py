@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pwd
 import subprocess
+import sys
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -267,3 +268,29 @@ def test_status_says_who_holds_a_role_as_plt_today(tmp_path):
                        text=True, cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert r.returncode == 0, r.stderr
     assert f"Kepala Dinas hari ini: Plt. {SEKDIS[0]} (sampai" in " ".join(r.stdout.split())
+
+
+def test_a_restore_reads_the_role_of_a_riwayat_row_that_names_the_plt(office):
+    """The register's Riwayat names "Kepala Dinas (Plt. …)"; after the database is lost and
+    `sop-docs restore` replays what the register shows since the copy, the Plt.'s return is a
+    decision of the kepala_dinas role again (it came back with no role)."""
+    from sop_docs import backup
+    from sop_docs.bootstrap import open_service
+
+    case = open_case(office, "Laporan Keuangan 2026")
+    to_step(office, case, 5)
+    backup.take(office.svc.db, office.root / ".sop_docs" / "backup", "uji")
+    office.clock.now = IN_PERIOD
+    decide_as(office, "si_sekdis", case, "Belum Sesuai", "Lengkapi dasar hukum.")
+    assert office.svc.db.case(case).step == 3
+    office.close()
+    db = office.root / ".sop_docs" / "sop_docs.db"
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    r = subprocess.run([sys.executable, "-m", "sop_docs", "restore", str(office.root)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    svc = office.svc = open_service(office.root, clock=office.clock)
+    assert svc.db.case(case).step == 3
+    replayed = [e for e in svc.db.events(case) if e["decision"] == "Belum Sesuai"]
+    assert replayed and replayed[-1]["role"] == "kepala_dinas", [dict(e) for e in replayed]
