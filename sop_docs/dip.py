@@ -98,7 +98,7 @@ def write_dip(source: Service | DipParts, year: int, *, db: Database | None = No
         key = f"dip:{year}"
         if (before is not None and before == db.get_meta(f"{key}_hash")
                 and fingerprint == db.get_meta(f"{key}_fingerprint")):
-            _pdf(parts, path, year, groups, signed, force=False)
+            _pdf(parts, db, path, year, groups, signed, fingerprint)
             return path
         book = dip_sheet.build(wb, year, parts.settings.office, groups, parts.settings.ppid, signed)
         if register.write(path, book, expected_hash=before, writable=True):
@@ -107,7 +107,7 @@ def write_dip(source: Service | DipParts, year: int, *, db: Database | None = No
                 db.set_meta(f"{key}_fingerprint", fingerprint)
             log.info("%s written (%d cases, %d rows of the office)", parts.ws.rel(path),
                      len(cases), len(own))
-            _pdf(parts, path, year, groups, signed, force=True)
+            _pdf(parts, db, path, year, groups, signed, fingerprint)
             return path
     log.info("%s kept changing while being written; tried again later", parts.ws.rel(path))
     return None
@@ -127,12 +127,14 @@ def _existing(ws: Workspace, path: Path):  # type: ignore[no-untyped-def]
         return None
 
 
-def _pdf(parts: DipParts, xlsx: Path, year: int, groups: object, signed: str, *,
-         force: bool) -> None:
-    """The list sheet alone as PDF beside the workbook (LibreOffice); a failure is logged, the
-    workbook stands."""
+def _pdf(parts: DipParts, db: Database, xlsx: Path, year: int, groups: object, signed: str,
+         fingerprint: str) -> None:
+    """The list sheet alone as PDF beside the workbook (LibreOffice), when it shows other rows
+    than the PDF there (`parts.pdf` False: not now; a later call makes it); a failure is
+    logged, the workbook stands."""
     target = xlsx.with_suffix(".pdf")
-    if not parts.pdf or (not force and target.exists()):
+    key = f"dip:{year}_pdf_fingerprint"
+    if not parts.pdf or (target.exists() and db.get_meta(key) == fingerprint):
         return
     with tempfile.TemporaryDirectory(prefix="sop_docs_dip_") as tmp:
         src = Path(tmp) / f"DIP {year}.xlsx"
@@ -157,4 +159,6 @@ def _pdf(parts: DipParts, xlsx: Path, year: int, groups: object, signed: str, *,
             Path(name).unlink(missing_ok=True)
             raise
     fsync_dir(target.parent)
+    with db.tx():
+        db.set_meta(key, fingerprint)
     log.info("%s written", parts.ws.rel(target))

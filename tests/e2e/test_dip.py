@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from sop_docs.adapters import dip_sheet
 from sop_docs.core import dip as core
-from sop_docs.dip import dip_path, write_dip
+from sop_docs.dip import DipParts, dip_path, write_dip
 from tests.driver import Office
 from tests.lo import calc_edit, calc_hold_open, require_libreoffice
 
@@ -156,3 +156,17 @@ def test_the_pdf_renders_the_groups_and_the_cases(office):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     width, height = (float(x) for x in info.split("Page size:")[1].split()[0:3:2])
     assert width > height                                           # landscape
+
+
+def test_a_list_written_without_its_pdf_gets_it_at_the_next_call_that_may(office):
+    """The refresher may write the workbook alone (DipParts(pdf=False)); the next call allowed
+    to make the PDF makes it, though the workbook did not change."""
+    office.clock.advance(days=1)
+    fast = DipParts.of(office.svc, pdf=False)
+    path = write_dip(fast, 2026, db=office.svc.db)
+    pdf = path.with_suffix(".pdf")
+    stale = pdf.read_bytes()
+    assert write_dip(office.svc, 2026) == path
+    assert pdf.read_bytes() != stale
+    assert "Pontianak, " + str(office.clock.now.day) in " ".join(subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
