@@ -216,6 +216,13 @@ class Database:
         rows = self.conn.execute("SELECT * FROM cases WHERE status='closed' ORDER BY year, seq")
         return [self._case(r) for r in rows]
 
+    def closed_in_year(self, year: int) -> list[CaseRow]:
+        """The cases closed in `year` (by the day they closed), in the order they closed."""
+        rows = self.conn.execute(
+            "SELECT * FROM cases WHERE status='closed' AND closed_at >= ? AND closed_at < ? "
+            "ORDER BY closed_at, year, seq", (f"{year:04d}-", f"{year + 1:04d}-"))
+        return [self._case(r) for r in rows]
+
     def cases_of_year(self, year: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq", (year,)))
 
