@@ -216,6 +216,11 @@ class Database:
         rows = self.conn.execute("SELECT * FROM cases WHERE status='closed' ORDER BY year, seq")
         return [self._case(r) for r in rows]
 
+    def first_opened(self) -> str | None:
+        """When the first case was opened (ISO), None before any: where schedules start."""
+        r = self.conn.execute("SELECT MIN(opened_at) FROM cases").fetchone()
+        return r[0] if r else None
+
     def cases_of_year(self, year: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq", (year,)))
 
