@@ -153,3 +153,25 @@ def test_without_berkala_items_the_register_has_no_schedule_and_the_column_is_lo
         wb.close()
     finally:
         office.close()
+
+
+def test_a_disposisi_sheet_written_before_the_column_reads_no_pick(tmp_path):
+    """A register saved by the version before the Jadwal Berkala column: its Pesan Sistem (now
+    where the column is) is not taken for a pick, and what each row showed is still read."""
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    from sop_docs.adapters import disposisi_sheet
+
+    wb = Workbook()
+    values = {"judul": "Profil", "jenis": "Berkala", "surat_dari": "", "nomor_surat": "",
+              "tanggal_surat": date(2026, 11, 2), "diteruskan": "Siti", "catatan": "",
+              "berkala": ""}
+    disposisi_sheet.add_sheet(wb, [disposisi_sheet.DisposisiRow(
+        "PIP-2026-0001", "1 - Disposisi", values, "Disposisi diperbarui.")], ["Berkala"], [])
+    wb["Disposisi"].delete_cols(10)                   # the layout before the column
+    wb.save(tmp_path / "old.xlsx")
+    (cell,) = disposisi_sheet.read(tmp_path / "old.xlsx")
+    assert cell.values["berkala"] == "" and cell.values["diteruskan"] == "Siti"
+    assert cell.written is not None and cell.written["judul"] == "Profil"
