@@ -140,3 +140,12 @@ def test_a_title_listed_twice_is_refused():
 
 def test_indonesian_date():
     assert tanggal(date(2026, 6, 30)) == "30 Juni 2026"
+
+
+def test_the_pick_is_kept_in_the_case_details_and_survives_a_restore_check():
+    """rincian.check carries the pick (restore reads the Disposisi sheet through it)."""
+    from sop_docs.core.rincian import Rincian, check
+
+    details, problems = check({"berkala": "  Profil   Dinas "}, date(2026, 11, 23))
+    assert (details.berkala, problems) == ("Profil Dinas", [])
+    assert Rincian.from_json(details.to_json()).berkala == "Profil Dinas"
