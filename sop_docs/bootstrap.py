@@ -15,6 +15,7 @@ from filelock import FileLock, Timeout
 from sop_docs import contoh, guard, sharecheck
 from sop_docs.adapters import lo_orphans, office, share
 from sop_docs.core import access as access_rules
+from sop_docs.core import jadwal as jadwal_rules
 from sop_docs.core import notify_settings as notify_rules
 from sop_docs.core import people as people_rules
 from sop_docs.core.access import Access
@@ -69,6 +70,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     access = load_access(settings, sop)
     people = load_people(settings, sop, access)
     notify = load_notify(settings, sop, people)
+    berkala = load_berkala(settings, sop)
     lock = FileLock(str(ws.state / "service.lock"))
     if exclusive:
         try:
@@ -124,7 +126,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     return Service(ws, sop, settings, db, blobs, calendar, paperwork,
                    clock, convert,
                    on_close=lock.release if exclusive else None, access=access,
-                   people=people, notify=notify)
+                   people=people, notify=notify, berkala=berkala)
 
 
 def load_access(settings: Settings, sop: Sop) -> Access:
@@ -140,6 +142,18 @@ def load_people(settings: Settings, sop: Sop, access: Access) -> People:
     try:
         return people_rules.parse(settings.raw.get("people", []), sop.roles, access.stand_ins,
                                   people_rules.header_lines(settings.text, "people"))
+    except ValueError as e:
+        raise InvalidSettings(f"sop.toml: {e}") from e
+
+
+def load_berkala(settings: Settings, sop: Sop) -> tuple[jadwal_rules.Item, ...]:
+    """`[[berkala]]` of sop.toml: the periodic information the office must announce, each
+    prepared by its `role` (by default the role the disposition goes to, the concept's writer)."""
+    first = sop.first_step
+    writer = sop.step(first.next).role if first.next in sop.steps else first.role
+    try:
+        return jadwal_rules.parse(settings.raw.get("berkala", []), sop.roles, writer,
+                                  people_rules.header_lines(settings.text, "berkala"))
     except ValueError as e:
         raise InvalidSettings(f"sop.toml: {e}") from e
 

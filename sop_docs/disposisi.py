@@ -10,7 +10,7 @@ the Disposisi is made anew in the Fungsional's outbox, the earlier one kept as a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -26,7 +26,7 @@ from sop_docs.adapters.disposisi_sheet import (
     as_text,
 )
 from sop_docs.authority import Authority
-from sop_docs.core import rincian
+from sop_docs.core import jadwal, rincian
 from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.naming import delivered_name
 from sop_docs.core.sop import Sop
@@ -46,10 +46,12 @@ SHOWN = tuple(zip(COLUMNS[FIRST_EDITABLE - 1:], KEYS, strict=False))   # (column
 class Disposisi:
     def __init__(self, ws: Workspace, sop: Sop, settings: Settings, db: Database, blobs: BlobStore,
                  calendar: WorkCalendar, paperwork: Paperwork, recorder: Recorder,
-                 authority: Authority, clock: Callable[[], datetime]) -> None:
+                 authority: Authority, clock: Callable[[], datetime],
+                 berkala: Sequence[jadwal.Item] = ()) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.recorder = calendar, paperwork, recorder
         self.authority, self.clock = authority, clock
+        self.berkala = tuple(berkala)       # the [[berkala]] items a case may be picked for
         self.giver = sop.first_step.role
         nxt = sop.first_step.next
         self.to = sop.step(nxt).role if nxt in sop.steps else self.giver
@@ -70,7 +72,8 @@ class Disposisi:
         return {"judul": case.perihal, "jenis": self.sop.kind(case.kind).name,
                 "surat_dari": d.surat_dari, "nomor_surat": d.nomor_surat,
                 "tanggal_surat": d.tanggal or d.tanggal_surat,
-                "diteruskan": d.diteruskan or self._default_to(), "catatan": d.catatan}
+                "diteruskan": d.diteruskan or self._default_to(), "catatan": d.catatan,
+                "berkala": d.berkala}
 
     def rows(self) -> list[DisposisiRow]:
         return [DisposisiRow(c.id, self.sop.step(c.step).title if c.step in self.sop.steps else "",
@@ -100,6 +103,11 @@ class Disposisi:
         if not verdict.ok:
             self._answer(case, now, where, verdict.refusal)
             return
+        if "berkala" in typed:                   # not on the Disposisi: any time while open
+            if not self._berkala(case, typed.pop("berkala"), now, where, verdict.person,
+                                 verdict.title, cell.values) or not typed:
+                return
+            case = self.db.case(case.id) or case
         kind, problems = case.kind, []
         if case.letter_number:                   # the signed letter and its record stand
             self._answer(case, now, where, "Disposisi tidak diubah: Pengumuman kasus ini sudah "
@@ -147,6 +155,30 @@ class Disposisi:
                  self._deliver(updated, now, verdict.person, verdict.title), *skeleton],
             person=verdict.person, person_title=verdict.title))
         log.info("%s: disposition changed (%s) from %s", case.id, ", ".join(sorted(typed)), where)
+
+    def _berkala(self, case: CaseRow, value: str, now: datetime, where: str, person: str | None,
+                 title: str, typed: dict[str, str]) -> bool:
+        """Record the [[berkala]] item picked for the case ('' clears it); False (and the case
+        told why) when the value names no item. The Disposisi is not made anew for it."""
+        item = jadwal.find(self.berkala, value)
+        if value and item is None:
+            self._answer(case, now, where, f"Jadwal Berkala '{value}' tidak ada dalam daftar "
+                         "jadwal berkala (lembar Jadwal Berkala): pilih salah satu judulnya, atau "
+                         "kosongkan. Yang ditulis tersimpan di lembar Riwayat.", kept=[typed])
+            return False
+        chosen = item.judul if item else ""
+        if chosen == case.details.berkala:
+            return True
+        details = replace(case.details, berkala=chosen)
+        message = (f"Kasus ini dicatat memenuhi Jadwal Berkala '{chosen}' saat selesai."
+                   if chosen else "Pilihan Jadwal Berkala kasus ini dihapus.")
+        self.recorder.apply(Change(
+            now, "berkala_chosen", case.id, self.giver, case.step, case.step, source=where,
+            message=message, detail={"berkala": chosen},
+            case={"rincian": details.to_json(), "message": message},
+            person=person, person_title=title))
+        log.info("%s: berkala item %r chosen from %s", case.id, chosen, where)
+        return True
 
     def _concept_in(self, case: CaseRow) -> bool:
         """The concept has been handed in: the case is past the steps that wait for it."""

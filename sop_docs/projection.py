@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sop_docs.adapters import disposisi_sheet, register
+from sop_docs.adapters import disposisi_sheet, jadwal_sheet, register
 from sop_docs.adapters.db import Database, Row
 from sop_docs.core import events
 from sop_docs.core.access import OWNER, Access
@@ -27,6 +27,7 @@ from sop_docs.workspace import Workspace
 
 if TYPE_CHECKING:
     from sop_docs.disposisi import Disposisi
+    from sop_docs.jadwal import Jadwal
 
 log = logging.getLogger("sop_docs")
 
@@ -61,6 +62,7 @@ class RegisterProjection:
         self.names = names        # a user's full name, for events recorded without one
         self.access = access or Access()
         self.disposisi: Disposisi | None = None    # the giver's sheet (set by the service)
+        self.jadwal: Jadwal | None = None          # the berkala schedule (set by the service)
         self.marked = marked      # the mark every document carries (sop.toml holds examples)
 
     def channels(self) -> list[Channel]:
@@ -150,17 +152,21 @@ class RegisterProjection:
         decide_in = None if channel.decides else self.where_to_decide()
         sheet = (self.disposisi.rows() if self.disposisi and self.disposisi.here(channel)
                  else None)
+        schedule = self.jadwal.rows() if self.jadwal is not None and self.jadwal.items else None
         fingerprint = hashlib.sha256(repr((rows, history, notices, decide_in, sheet,
-                                           self.marked)).encode()).hexdigest()
+                                           self.marked, schedule)).encode()).hexdigest()
         hash_key, print_key = f"{channel.key}_hash", f"{channel.key}_fingerprint"
         if (expected is not None and expected == self.db.get_meta(hash_key)
                 and fingerprint == self.db.get_meta(print_key)):
             return True
         channel.path.parent.mkdir(parents=True, exist_ok=True)
         wb = register.build(rows, history, notices, decide_in=decide_in, marked=self.marked)
+        if schedule is not None:
+            jadwal_sheet.add_sheet(wb, schedule)
         if sheet is not None and self.disposisi is not None:
             disposisi_sheet.add_sheet(wb, sheet, [k.name for k in self.sop.kinds],
-                                      self.disposisi.people())
+                                      self.disposisi.people(),
+                                      jadwal_sheet.reference(len(schedule)) if schedule else None)
         ok = register.write(channel.path, wb,
                             expected_hash=expected, writable=channel.decides,
                             group=self.access.group_of(channel.role) if channel.role else None)

@@ -24,6 +24,7 @@ from sop_docs.archiving import Archiving
 from sop_docs.authority import Authority
 from sop_docs.core.access import Access
 from sop_docs.core.calendar import WorkCalendar
+from sop_docs.core.jadwal import Item
 from sop_docs.core.notify_settings import NotifySettings
 from sop_docs.core.people import People
 from sop_docs.core.sop import Sop
@@ -32,6 +33,7 @@ from sop_docs.disposisi import Disposisi
 from sop_docs.errors import SopDocsError, StateMismatch, plainly
 from sop_docs.history import HistoryWriter
 from sop_docs.intake import Intake
+from sop_docs.jadwal import Jadwal
 from sop_docs.journal import Journal
 from sop_docs.notices import Notices, zone_name
 from sop_docs.paperwork import Paperwork
@@ -49,7 +51,8 @@ class Service:
                  blobs: BlobStore, calendar: WorkCalendar, paperwork: Paperwork,
                  clock: Callable[[], datetime], convert: Callable[[Path, str], bytes] | None,
                  on_close: Callable[[], None] | None = None, access: Access | None = None,
-                 people: People | None = None, notify: NotifySettings | None = None) -> None:
+                 people: People | None = None, notify: NotifySettings | None = None,
+                 berkala: tuple[Item, ...] = ()) -> None:
         self.ws, self.sop, self.settings, self.db, self.blobs = ws, sop, settings, db, blobs
         self.calendar, self.paperwork, self.clock = calendar, paperwork, clock
         self.root = ws.root
@@ -71,8 +74,10 @@ class Service:
         self.decisions = Decisions(ws, sop, settings, db, blobs, paperwork, self.recorder,
                                    self.archiving, self.authority, clock)
         self.disposisi = Disposisi(ws, sop, settings, db, blobs, calendar, paperwork,
-                                   self.recorder, self.authority, clock)
+                                   self.recorder, self.authority, clock, berkala)
         self.projection.disposisi = self.disposisi
+        self.jadwal = Jadwal(sop, db, berkala, clock)
+        self.projection.jadwal = self.jadwal
         self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.intake,
                                    self.disposisi)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
@@ -84,6 +89,7 @@ class Service:
                                if c.role is not None},
             trouble=lambda: self.registers.trouble, office_missing=convert is None)
         self.recorder.within.append(self.notices.within)
+        self.recorder.within.append(self.jadwal.within)
         self.journal.stuck.append(self.notices.op_stuck)
 
     def _closed(self, _event: int, change: Change) -> None:

@@ -223,6 +223,11 @@ class Database:
             "ORDER BY closed_at, year, seq", (f"{year:04d}-", f"{year + 1:04d}-"))
         return [self._case(r) for r in rows]
 
+    def first_opened(self) -> str | None:
+        """When the first case was opened (ISO), None before any: where schedules start."""
+        r = self.conn.execute("SELECT MIN(opened_at) FROM cases").fetchone()
+        return r[0] if r else None
+
     def cases_of_year(self, year: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq", (year,)))
 

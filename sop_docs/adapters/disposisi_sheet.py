@@ -36,11 +36,15 @@ from sop_docs.adapters.register import (
 
 SHEET = "Disposisi"
 COLUMNS = ("No. Agenda", "Tahap", "Perihal", "Jenis", "Surat dari", "Nomor Surat",
-           "Tanggal Surat", "Diteruskan kepada", "Catatan Disposisi", "Pesan Sistem")
-KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diteruskan", "catatan")
-FIRST_EDITABLE = 3                         # Perihal .. Catatan Disposisi
+           "Tanggal Surat", "Diteruskan kepada", "Catatan Disposisi", "Jadwal Berkala",
+           "Pesan Sistem")
+KEYS = ("judul", "jenis", "surat_dari", "nomor_surat", "tanggal_surat", "diteruskan", "catatan",
+        "berkala")
+FIRST_EDITABLE = 3                         # Perihal .. Jadwal Berkala
 WRITTEN = len(COLUMNS) + 1                 # hidden: the row's values as written (JSON)
-WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 40)
+WIDTHS = (15, 22, 30, 12, 24, 20, 13, 24, 30, 28, 40)
+BERKALA = FIRST_EDITABLE + KEYS.index("berkala")
+OLD_WRITTEN = 11                # before the Jadwal Berkala column, Pesan Sistem was column 10
 DATE_FORMAT = "dd/mm/yyyy"
 HELP = [
     "Lembar 'Disposisi' (hanya di register Kabid/Kasubag): pilih rincian disposisi setiap kasus "
@@ -52,6 +56,10 @@ HELP = [
     "Judul pengumuman (TENTANG) ditulis Fungsional pada tabel Rincian di konsep; pemeriksa boleh "
     "memperbaikinya langsung di konsep. Perihal dan Jenis di lembar ini hanya dapat diubah "
     "sebelum konsep disampaikan.",
+    "Kolom 'Jadwal Berkala': pilih informasi berkala (daftar [[berkala]] di sop.toml, lihat lembar "
+    "'Jadwal Berkala') yang dipenuhi kasus ini; dapat dipilih selama kasus berjalan. Bila "
+    "dibiarkan kosong, kasus Jenis Berkala yang Perihalnya sama persis dengan judul jadwal "
+    "dianggap memenuhinya.",
 ]
 
 
@@ -83,8 +91,9 @@ def as_text(values: dict[str, str | date | None]) -> dict[str, str]:
 
 
 def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
-              people: Sequence[str]) -> None:
-    """The sheet, placed second (after the open cases), with its lists."""
+              people: Sequence[str], berkala: str | None = None) -> None:
+    """The sheet, placed second (after the open cases), with its lists; `berkala` is where the
+    items of the schedule are listed (None: the office lists none, the column stays locked)."""
     ws = wb.create_sheet(SHEET, 1)
     _header(ws, COLUMNS)
     for r, row in enumerate(rows, start=2):
@@ -100,15 +109,16 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
                 put_text(c, v or "")
                 if key != "tanggal_surat":
                     c.number_format = "@"     # typed as text: '0123' keeps its zero, '1-2' no date
-            c.protection = Protection(locked=False)
-            c.fill = _EDIT_FILL
+            if key != "berkala" or berkala:
+                c.protection = Protection(locked=False)
+                c.fill = _EDIT_FILL
         put_text(ws.cell(r, len(COLUMNS)), row.message)
         put_text(ws.cell(r, WRITTEN), json.dumps({"id": row.case_id, **as_text(row.values)},
                                                  ensure_ascii=False))
         for col in range(1, len(COLUMNS) + 1):
             c = ws.cell(r, col)
             c.border = _BORDER
-            c.alignment = Alignment(vertical="top", wrap_text=col in (3, 5, 8, 9, 10))
+            c.alignment = Alignment(vertical="top", wrap_text=col in (3, 5, 8, 9, 10, 11))
             if not c.font.b:
                 c.font = Font(name=FONT, size=10)
     for i, w in enumerate(WIDTHS, start=1):
@@ -117,6 +127,14 @@ def add_sheet(wb: Workbook, rows: Sequence[DisposisiRow], kinds: Sequence[str],
     _choices(ws, "D", last, kinds, "Jenis", strict=True)
     if people:
         _choices(ws, "H", last, people, "Diteruskan kepada", strict=False)
+    if berkala:
+        dv = DataValidation(type="list", formula1=berkala, allow_blank=True,
+                            showErrorMessage=True, errorTitle="Jadwal Berkala",
+                            error="Pilih salah satu judul pada lembar Jadwal Berkala, atau "
+                                  "kosongkan.")
+        col = ws.cell(1, BERKALA).column_letter
+        dv.add(f"{col}2:{col}{max(last, 200)}")
+        ws.add_data_validation(dv)
     ws.column_dimensions[ws.cell(1, WRITTEN).column_letter].hidden = True
     protect(ws)
     landscape_a4(ws)
@@ -176,16 +194,20 @@ def read(path) -> list[DisposisiCell]:  # type: ignore[no-untyped-def]
         if ws is None:
             return []
         ws.reset_dimensions()
+        header = next(ws.iter_rows(max_row=1, max_col=BERKALA, values_only=True), ())
+        old = len(header) < BERKALA or _text(header[BERKALA - 1]) != COLUMNS[BERKALA - 1]
+        written = OLD_WRITTEN if old else WRITTEN     # a sheet written before the column
         out = []
         for i, row in enumerate(ws.iter_rows(min_row=2, max_col=WRITTEN, values_only=True),
                                 start=2):
             cells = list(row) + [None] * (WRITTEN - len(row))
             if not cells[0]:
                 continue
-            values = {k: _date(cells[col - 1]) if k == "tanggal_surat" else _text(cells[col - 1])
+            values = {k: _date(cells[col - 1]) if k == "tanggal_surat" else
+                      "" if k == "berkala" and old else _text(cells[col - 1])
                       for col, k in enumerate(KEYS, start=FIRST_EDITABLE)}
             case_id = _text(cells[0])
-            out.append(DisposisiCell(case_id, i, values, _written(cells[WRITTEN - 1], case_id)))
+            out.append(DisposisiCell(case_id, i, values, _written(cells[written - 1], case_id)))
         return out
     finally:
         wb.close()

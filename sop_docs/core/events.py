@@ -22,6 +22,7 @@ NAMES = {
     "restored": "Basis data dipulihkan",
     "disposition_changed": "Disposisi diubah",
     "disposition_ignored": "Perubahan disposisi tidak dipakai",
+    "berkala_chosen": "Jadwal Berkala dipilih",
 }
 _KINDS = {v: k for k, v in NAMES.items()}
 

@@ -65,6 +65,7 @@ class Rincian:
     tanggal_surat: str = ""       # ISO date; '-' when the giver said there is none; '' unset
     catatan: str = ""
     diteruskan: str = ""          # the person the disposition assigns; '' = the SOP's official
+    berkala: str = ""             # the [[berkala]] item the giver picked for the case ('' none)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -178,4 +179,6 @@ def check(values: Mapping[str, str], today: date, before: Rincian = Rincian()
                             f"{MAX_FIELD}).")
         else:
             out[key] = v              # '-' as typed: the giver said there is none
+    if "berkala" in values:                    # checked against [[berkala]] by the caller
+        out["berkala"] = _clean(values["berkala"])
     return Rincian(**out), problems
