@@ -233,6 +233,25 @@ def verify(directory: Path) -> None:
 
 
 @main.command()
+@click.option("--tahun", "year", type=click.IntRange(2000, 2999), default=None,
+              help="The year reported (default: this year).")
+@DIR
+@_friendly
+def laporan(directory: Path, year: int | None) -> None:
+    """Write what the office must show for a year into laporan/ (the annual Laporan Layanan
+    Informasi Publik), from the database; runs beside the watcher.
+
+    Example: sop-docs laporan --tahun 2026 /srv/ppid
+    """
+    from sop_docs import laporan as reports
+
+    with _reading(directory) as svc:
+        written = reports.write_all(svc, year or svc.clock().year)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @DIR
 @_friendly
 def check(directory: Path) -> None:

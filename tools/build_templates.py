@@ -25,6 +25,7 @@ from docx.document import Document
 from templatebuild import OUT
 from templatebuild.contoh import contoh
 from templatebuild.forms import TEMPLATES
+from templatebuild.laporan import TEMPLATES as REPORTS
 from templatebuild.logo import logo_png
 
 
@@ -44,7 +45,7 @@ def save_reproducibly(doc: Document, path: Path) -> None:
 def main(out: Path = OUT) -> None:
     """Write every template and the logo into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, build in TEMPLATES.items():
+    for name, build in {**TEMPLATES, **REPORTS}.items():
         save_reproducibly(build(), out / name)
         print(f"wrote {out / name}")
     (out / "logo.png").write_bytes(logo_png())

@@ -151,10 +151,13 @@ def _problem(template: Path, exc: BaseException) -> TemplateProblem:
     return TemplateProblem(message)
 
 
-def _context(tpl: DocxTemplate, context: Mapping[str, Any], images) -> dict[str, Any]:
+def _context(tpl: DocxTemplate, context: Mapping[str, Any], images,
+             pictures: Mapping[str, tuple[bytes, float]] | None = None) -> dict[str, Any]:
     ctx = clean_value(dict(context))
     for key, path in (images or {}).items():
         ctx[key] = _image(tpl, path)
+    for key, (data, width_mm) in (pictures or {}).items():
+        ctx[key] = InlineImage(tpl, BytesIO(data), width=Mm(width_mm))
     return ctx
 
 
@@ -182,17 +185,19 @@ def render(
     images: Mapping[str, Path] | None = None,
     link: str | None = None,
     mark: str | None = None,
+    pictures: Mapping[str, tuple[bytes, float]] | None = None,
 ) -> bytes:
     """Fill `template` with `context` and return the .docx bytes (linked to case `link`, if given).
 
     `images` maps context keys to picture files, each inserted 20 mm high (a missing file prints
-    nothing). `mark`, when given, is printed atop every page with a watermark behind: the
-    document is not official (`docxmark`). Raises TemplateProblem when the template is missing,
-    broken, uses a field the context lacks, or tries something the sandbox forbids.
+    nothing); `pictures` maps context keys to pictures made in memory (PNG bytes, width in mm:
+    a report's charts). `mark`, when given, is printed atop every page with a watermark behind:
+    the document is not official (`docxmark`). Raises TemplateProblem when the template is
+    missing, broken, uses a field the context lacks, or tries something the sandbox forbids.
     """
     tpl = _load(template)
     try:
-        ctx = _context(tpl, context, images)
+        ctx = _context(tpl, context, images, pictures)
     except _LIBRARY_ERRORS as exc:
         raise _problem(template, exc) from exc
     return _finish(tpl, template, ctx, link, mark)
