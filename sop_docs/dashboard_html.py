@@ -36,6 +36,7 @@ th { background: #e8e8e8; font-weight: bold; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 td.num, th.num { text-align: right; }
+td.id { white-space: nowrap; overflow-wrap: normal; word-break: normal; font-size: 9.5pt; }
 tr.late td { background: #fde2e2; }
 .late-word { color: #a00000; font-weight: bold; }
 .ok-word { color: #1d6b1d; }
@@ -130,7 +131,7 @@ def _open_section(cases: Sequence[OpenCase]) -> str:
         holder = _e(c.posisi) + (f"<br>{_e(c.pemegang)}" if c.pemegang else "")
         rows.append(
             f'<tr class="{"late" if c.terlambat else "ok"}" data-case="{_e(c.case_id)}" '
-            f'data-late="{int(c.terlambat)}"><td>{_e(c.case_id)}</td><td>{_e(c.perihal)}</td>'
+            f'data-late="{int(c.terlambat)}"><td class="id">{_e(c.case_id)}</td><td>{_e(c.perihal)}</td>'
             f"<td>{_e(c.jenis)}</td><td>{_e(c.tahap)}</td><td>{holder}</td>"
             f"<td>{_e(_datetime(c.batas, ''))}</td><td>{status}</td></tr>")
     return head + _table(
@@ -263,6 +264,6 @@ def _berkala_section(rows: Sequence[JadwalRow] | None) -> str:
         out.append(f'<tr class="{"late" if r.terlambat else "ok"}" data-late="{int(r.terlambat)}">'
                    f"<td>{_e(r.judul)}</td><td>{_e(r.periode)}</td>"
                    f"<td>{_e(_date(r.jatuh_tempo)) if r.jatuh_tempo else '–'}</td>"
-                   f"<td>{_e(r.kasus_terakhir or '–')}</td><td>{status}</td></tr>")
+                   f"<td class=\"id\">{_e(r.kasus_terakhir or '–')}</td><td>{status}</td></tr>")
     return head + _table([("Informasi", 34), ("Periode", 16), ("Jatuh tempo berikutnya", 18),
                           ("Kasus terakhir", 17), ("Status", 15)], out, "jadwal-berkala")
