@@ -95,7 +95,7 @@ def expected(db: Database) -> dict[str, object]:
         step = SOP.step(c.step)
         deadline = clock_for(SOP, c.kind, CAL).deadline(
             datetime.fromisoformat(c.step_entered_at), step.time)
-        late_open += NOW > deadline
+        late_open += deadline < NOW
     return {"open": len(db.open_cases()), "late": late_open, "month": month, "year": year,
             "by_month": by_month}
 
