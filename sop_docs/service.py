@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from sop_docs import archive, backup, guard, history
+from sop_docs import archive, backup, dashboard, guard, history
 from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
@@ -39,6 +39,7 @@ from sop_docs.notices import Notices, zone_name
 from sop_docs.paperwork import Paperwork
 from sop_docs.projection import RegisterProjection
 from sop_docs.record import Change, Recorder
+from sop_docs.refresher import ReportRefresher
 from sop_docs.registers import Registers
 from sop_docs.settings import Settings
 from sop_docs.workspace import Workspace
@@ -82,6 +83,11 @@ class Service:
                                    self.disposisi)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
+        # the reports under laporan/ (the dashboard; the DIP joins at merge), off the hot path
+        self.berkala: Callable[[Database, int], list[dashboard.JadwalRow]] | None = None
+        self.reports = ReportRefresher(lambda: Database(db.path), [self.write_dashboard],
+                                       lambda: self.clock().year)
+        self.recorder.after.append(lambda _event, _change: self.reports.poke())
         self.notices = Notices(
             sop, self.people, self.notify, calendar, db, blobs, clock,
             zone=zone_name(settings.timezone, clock()),
@@ -95,6 +101,19 @@ class Service:
     def _closed(self, _event: int, change: Change) -> None:
         if change.case.get("status") == "closed":
             self.history.poke()                  # its year register, off the hot path
+
+    def write_dashboard(self, db: Database, year: int) -> Path:
+        """laporan/index.html for `year` as of now, read through `db` (a refresher's own)."""
+        now = self.clock()
+        return dashboard.write(
+            db, self.sop, self.calendar, self.root / "laporan" / dashboard.FILE_NAME, year=year,
+            now=now, office=self.settings.office.get("nama", ""),
+            zone=zone_name(self.settings.timezone, now), holders=self._holders,
+            berkala=self.berkala(db, year) if self.berkala is not None else None)
+
+    def _holders(self, role: str, on: date) -> str:
+        return ", ".join(f"{h.title} {h.person.nama}".strip()
+                         for h in self.people.holders(role, on))
 
     def scan(self) -> None:
         """One full pass: finish what a crash left, take in every waiting file, act on decisions."""
@@ -110,6 +129,7 @@ class Service:
             history.write_due(self.ws, self.projection, self.db)
         except (OSError, SopDocsError) as e:
             log.error("the year register could not be written (%s); tried again later", plainly(e))
+        self.reports.write_now(self.db)
 
     def recover(self) -> None:
         """Carry out every recorded operation not yet done (after a crash, or a failed move),
@@ -177,6 +197,7 @@ class Service:
         return self.clock()
 
     def close(self) -> None:
+        self.reports.close()
         self.history.close()
         self.db.close()
         if self._on_close is not None:

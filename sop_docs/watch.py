@@ -93,11 +93,16 @@ def run(
             stop=stop,
         )
         restore = _install_signals(stop, loop.wake) if own_stop else None
+        reports = getattr(service, "reports", None)   # laporan/: rewritten when nothing settles
+        if reports is not None:
+            reports.follow(loop.settling)
         # notifications go out in a process of its own: never in the loop's way
         courier = delivery.start(service, on_failed=lambda _case: loop.register_changed())
         try:
             loop.serve(ready)
         finally:
+            if reports is not None:
+                reports.detach()
             delivery.stop(service, courier)
             if restore is not None:
                 restore()

@@ -79,6 +79,7 @@ class Loop:
         self.clock = clock
         self.tracker = StabilityTracker(settle)
         self.wake = threading.Event()
+        self.quiet = threading.Event()  # nothing settling: reports may be rewritten (any thread)
         self._dirty: set[Path] = set()
         self._dirty_lock = threading.Lock()
         self._due: dict[Path, float] = {}  # tracked, not yet taken in: when to look again
@@ -99,7 +100,12 @@ class Loop:
     def hint(self, path: Path) -> None:
         with self._dirty_lock:
             self._dirty.add(path)
+        self.quiet.clear()
         self.wake.set()
+
+    def settling(self) -> bool:
+        """True while a file may be settling (any thread): the report refresher waits."""
+        return not self.quiet.is_set()
 
     def register_changed(self) -> None:
         """Something outside the loop changed what the register shows (a notification given up
@@ -147,6 +153,11 @@ class Loop:
                 break
             if self._register_stale and not self._busy():
                 self._process_register("updating the register")
+            with self._dirty_lock:
+                if self._busy() or self._dirty:
+                    self.quiet.clear()
+                else:
+                    self.quiet.set()
             now = self.clock()
             wake_at = min([next_rescan, next_health, next_tick, now + STOP_POLL,
                            *self._due.values()])

@@ -20,6 +20,7 @@ have poppler-utils || need+=(poppler-utils)
 have fonts-liberation || need+=(fonts-liberation)
 have fonts-dejavu-core || need+=(fonts-dejavu-core)
 have fonts-crosextra-carlito || need+=(fonts-crosextra-carlito)
+have chromium || need+=(chromium)   # the dashboard's tests open laporan/index.html in it
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq

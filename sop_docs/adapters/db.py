@@ -439,3 +439,28 @@ class Database:
         if pending.get(year) == generation:
             del pending[year]
             self.set_meta("years_to_write", json.dumps({str(k): v for k, v in pending.items()}))
+
+    # -- step times (what the dashboard and the reports count) ---------------------------------
+    def cases_with_events_after(self, event_id: int) -> tuple[list[str], int]:
+        """The cases that have an event after `event_id`, and the newest event's id."""
+        top = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT case_id FROM events WHERE id > ? AND id <= ? AND case_id IS NOT NULL",
+            (event_id, top))]
+        return ids, top
+
+    def set_step_times(self, case_id: str, rows: Sequence[tuple[int, str, str, str, int, bool]]
+                       ) -> None:
+        """The case's finished steps, in order: (step, role, started, ended, minutes, late)."""
+        self.conn.execute("DELETE FROM step_times WHERE case_id=?", (case_id,))
+        self.conn.executemany(
+            "INSERT INTO step_times (case_id, n, step, role, started_at, ended_at, minutes, late) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [(case_id, n, *r[:5], int(r[5])) for n, r in enumerate(rows)])
+
+    def step_counts(self, since: str, before: str) -> list[tuple[str, int, int, int]]:
+        """(month 'YYYY-MM', step, finished, late) of the steps finished in [since, before)."""
+        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in self.conn.execute(
+            "SELECT substr(ended_at, 1, 7), step, COUNT(*), SUM(late) FROM step_times "
+            "WHERE ended_at >= ? AND ended_at < ? GROUP BY 1, 2", (since, before))]
+

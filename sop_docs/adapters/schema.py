@@ -86,4 +86,14 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX notifications_due ON notifications(status, next_try);
     CREATE INDEX notifications_case ON notifications(case_id);
     """),
+    # every step a case has finished, measured as the Lembar Kendali measures it (kendali.py), so
+    # the dashboard and reports count on-time shares per month from an index instead of walking
+    # every event of the year at each refresh; filled from the events by `steptimes.catch_up`
+    ("0009_step_times", """
+    CREATE TABLE step_times (
+        case_id TEXT NOT NULL, n INTEGER NOT NULL, step INTEGER NOT NULL, role TEXT NOT NULL,
+        started_at TEXT NOT NULL, ended_at TEXT NOT NULL, minutes INTEGER NOT NULL,
+        late INTEGER NOT NULL, PRIMARY KEY (case_id, n));
+    CREATE INDEX step_times_ended ON step_times(ended_at, step, late);
+    """),
 ]
