@@ -239,7 +239,8 @@ def verify(directory: Path) -> None:
 @_friendly
 def laporan(directory: Path, year: int | None) -> None:
     """Write what the office must show for a year into laporan/ (the annual Laporan Layanan
-    Informasi Publik), from the database; runs beside the watcher.
+    Informasi Publik, the Daftar Informasi Publik with its PDF, the dashboard index.html), from
+    the database; runs beside the watcher (which keeps the DIP and the dashboard current).
 
     Example: sop-docs laporan --tahun 2026 /srv/ppid
     """

@@ -232,5 +232,14 @@ def write_report(svc: Service, year: int) -> Path:
 
 
 def write_all(svc: Service, year: int) -> list[Path]:
-    """Everything the office must show for `year`, regenerated; the paths written."""
-    return [write_report(svc, year)]
+    """Everything the office must show for `year`, regenerated: the annual report, the DIP (with
+    its PDF) and the dashboard; the paths written (a DIP open in Excel is left, and said so)."""
+    written = [write_report(svc, year)]
+    dip = svc.shown.dip(svc.db, year, pdf=True)
+    if dip is None:
+        log.warning("the Daftar Informasi Publik %d is open in Excel or LibreOffice: not "
+                    "written; close it and run `sop-docs laporan` again", year)
+    else:
+        written += [dip, dip.with_suffix(".pdf")] if dip.with_suffix(".pdf").exists() else [dip]
+    written.append(svc.shown.dashboard(svc.db, year))
+    return written

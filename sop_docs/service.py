@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-from sop_docs import archive, backup, dashboard, guard, history
+from sop_docs import archive, backup, guard, history
 from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
 from sop_docs.adapters.db import Database
@@ -42,6 +42,7 @@ from sop_docs.record import Change, Recorder
 from sop_docs.refresher import ReportRefresher
 from sop_docs.registers import Registers
 from sop_docs.settings import Settings
+from sop_docs.shown import Shown
 from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
@@ -83,10 +84,13 @@ class Service:
                                    self.disposisi)
         self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
         self.recorder.after.append(self._closed)
-        # the reports under laporan/ (the dashboard; the DIP joins at merge), off the hot path
-        self.berkala: Callable[[Database, int], list[dashboard.JadwalRow]] | None = None
-        self.reports = ReportRefresher(lambda: Database(db.path), [self.write_dashboard],
+        # what laporan/ shows (the dashboard, the DIP), off the hot path
+        self.shown = Shown(self)
+        self.reports = ReportRefresher(lambda: Database(db.path),
+                                       [self.shown.dashboard, self.shown.dip],
                                        lambda: self.clock().year)
+        self.recorder.within.append(self.shown.within)
+        self.recorder.after.append(self.shown.after)
         self.recorder.after.append(lambda _event, _change: self.reports.poke())
         self.notices = Notices(
             sop, self.people, self.notify, calendar, db, blobs, clock,
@@ -101,19 +105,6 @@ class Service:
     def _closed(self, _event: int, change: Change) -> None:
         if change.case.get("status") == "closed":
             self.history.poke()                  # its year register, off the hot path
-
-    def write_dashboard(self, db: Database, year: int) -> Path:
-        """laporan/index.html for `year` as of now, read through `db` (a refresher's own)."""
-        now = self.clock()
-        return dashboard.write(
-            db, self.sop, self.calendar, self.root / "laporan" / dashboard.FILE_NAME, year=year,
-            now=now, office=self.settings.office.get("nama", ""),
-            zone=zone_name(self.settings.timezone, now), holders=self._holders,
-            berkala=self.berkala(db, year) if self.berkala is not None else None)
-
-    def _holders(self, role: str, on: date) -> str:
-        return ", ".join(f"{h.title} {h.person.nama}".strip()
-                         for h in self.people.holders(role, on))
 
     def scan(self) -> None:
         """One full pass: finish what a crash left, take in every waiting file, act on decisions."""

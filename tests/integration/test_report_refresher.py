@@ -17,8 +17,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def test_scan_writes_the_dashboard_listing_the_case_it_opened(tmp_path: Path) -> None:
-    """A case opened by a saved file is on laporan/index.html when the scan ends, no temp file
-    left beside it."""
+    """A case opened by a saved file is on laporan/index.html when the scan ends (the DIP is
+    there too, still empty), no temp file left beside them."""
     office = Office(tmp_path / "ws")
     try:
         case = office.open_case("Laporan Kinerja Triwulan")
@@ -26,7 +26,8 @@ def test_scan_writes_the_dashboard_listing_the_case_it_opened(tmp_path: Path) ->
         html = page.read_text("utf-8")
         assert f'data-case="{case}"' in html and "Laporan Kinerja Triwulan" in html
         assert '<b id="jumlah-terbuka">1</b>' in html
-        assert [p.name for p in page.parent.iterdir()] == ["index.html"]
+        assert sorted(p.name for p in page.parent.iterdir()) == [
+            "Daftar Informasi Publik 2026.xlsx", "index.html"]      # no temp file beside them
     finally:
         office.close()
 
