@@ -90,7 +90,6 @@ class Service:
                                        [self.shown.dashboard, self.shown.dip],
                                        lambda: self.clock().year)
         self.recorder.within.append(self.shown.within)
-        self.recorder.after.append(self.shown.after)
         self.recorder.after.append(lambda _event, _change: self.reports.poke())
         self.notices = Notices(
             sop, self.people, self.notify, calendar, db, blobs, clock,

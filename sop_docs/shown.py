@@ -1,5 +1,5 @@
 """What `laporan/` shows, kept current off the hot path: the dashboard after every change, the
-Daftar Informasi Publik after a case closes.
+Daftar Informasi Publik when the cases it lists changed.
 
 Both are written by the report refresher's thread through its own database connection (`db`), so
 nothing here may touch the service's connection; the berkala schedule for the dashboard is read
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sop_docs import dashboard
 from sop_docs.adapters.db import Database
-from sop_docs.dip import DipParts, write_dip
+from sop_docs.dip import DipParts, dip_path, write_dip
 from sop_docs.jadwal import Jadwal
 from sop_docs.notices import zone_name
 from sop_docs.record import Change
@@ -28,17 +28,12 @@ FOLDER = "laporan"
 class Shown:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
-        self.dip_due = True                  # at start, and after each close
         self._jadwal: Jadwal | None = None   # of the refresher's connection
 
     # -- the recorder's listeners (the service's thread) -------------------------------------
     def within(self, event: int, change: Change) -> None:
         if self._jadwal is not None:
             self._jadwal.within(event, change)
-
-    def after(self, _event: int, change: Change) -> None:
-        if change.case.get("status") == "closed":
-            self.dip_due = True
 
     # -- the writers (the refresher's thread, its own `db`) -----------------------------------
     def dashboard(self, db: Database, year: int) -> Path:
@@ -51,18 +46,19 @@ class Shown:
             berkala=self.berkala(db))
 
     def dip(self, db: Database, year: int, *, pdf: bool = False) -> Path | None:
-        """The year's DIP, when a case closed since it was last written (it reads every closed
-        case of the year: not at every change). A file open in Excel is tried again later."""
-        if not self.dip_due and not pdf:
+        """The year's DIP, when the closed cases it lists changed since it was last written (it
+        reads every closed case of the year: not at every change, nor at every start). A file
+        open in Excel is tried again at the next refresh. The office's own rows (Tambahan Kantor)
+        join the list at the next close, or at once with `sop-docs laporan` (`pdf`)."""
+        basis = "|".join(str(v) for v in db.conn.execute(
+            "SELECT COUNT(*), MAX(closed_at) FROM cases WHERE status='closed' AND closed_at >= ? "
+            "AND closed_at < ?", (f"{year:04d}-", f"{year + 1:04d}-")).fetchone())
+        key = f"dip:{year}_basis"
+        if not pdf and db.get_meta(key) == basis and dip_path(self.svc.ws, year).exists():
             return None
-        self.dip_due = False
-        try:
-            done = write_dip(DipParts.of(self.svc, pdf=pdf), year, db=db)
-        except BaseException:
-            self.dip_due = True
-            raise
-        if done is None:
-            self.dip_due = True
+        done = write_dip(DipParts.of(self.svc, pdf=pdf), year, db=db)
+        if done is not None:
+            db.set_meta(key, basis)
         return done
 
     def berkala(self, db: Database) -> list[dashboard.JadwalRow]:

@@ -33,6 +33,12 @@ def test_a_closed_case_reaches_the_dip_and_the_dashboard_shows_the_berkala_sched
         office.scan()
         close(office, case)
         assert case in dip_text(office.root)
+        dip = office.root / "laporan" / "Daftar Informasi Publik 2026.xlsx"
+        written = dip.stat().st_mtime_ns
+        other = office.open_case("Bahan lain")                # a change that closes nothing
+        office.scan()
+        assert dip.stat().st_mtime_ns == written, "the DIP is left alone until a case closes"
+        assert other not in dip_text(office.root)
         html = (office.root / "laporan" / "index.html").read_text("utf-8")
         assert "Ringkasan Laporan Keuangan" in html and "Prosedur Evakuasi Keadaan Darurat" in html
         assert case in html.split("Ringkasan Laporan Keuangan", 1)[1], "the case that fulfilled it"
