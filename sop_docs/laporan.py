@@ -181,14 +181,16 @@ def charts(fig: YearFigures, sop: Sop) -> dict[str, bytes]:
 
 
 def signer(svc: Service) -> dict[str, str]:
-    """Who signs: [officials.ppid] when the office names its PPID, else the head of the office."""
-    officials = svc.settings.officials
-    role = "ppid" if "ppid" in officials else "kepala_dinas"
-    if role == "kepala_dinas" and role in svc.sop.roles:
-        return svc.paperwork.signer(role, on=svc.clock().date())
-    o = officials.get(role, {})
-    return {"jabatan": o.get("jabatan", "PPID"), "nama": o.get("nama", ""),
-            "pangkat": o.get("pangkat", ""), "nip": o.get("nip", ""), "sebagai": ""}
+    """Who signs: the PPID of `[laporan]` (the one who signs the DIP) when the office names one,
+    else the head of the office."""
+    ppid = svc.settings.raw.get("laporan", {}) or {}
+    if str(ppid.get("ppid_nama", "")).strip():
+        return {"jabatan": str(ppid.get("ppid_jabatan", "") or "PPID"),
+                "nama": str(ppid["ppid_nama"]), "pangkat": str(ppid.get("ppid_pangkat", "")),
+                "nip": str(ppid.get("ppid_nip", "")), "sebagai": ""}
+    return svc.paperwork.signer("kepala_dinas", on=svc.clock().date()) \
+        if "kepala_dinas" in svc.sop.roles else \
+        {"jabatan": "PPID", "nama": "", "pangkat": "", "nip": "", "sebagai": ""}
 
 
 def template_path(svc: Service) -> Path:

@@ -66,3 +66,28 @@ def test_sop_docs_laporan_writes_the_report_the_dip_with_its_pdf_and_the_dashboa
         assert (folder / name).stat().st_size > 0
     assert (folder / "Daftar Informasi Publik 2026.pdf").read_bytes().startswith(b"%PDF")
     assert case in dip_text(office.root)
+
+
+def test_the_ppid_of_laporan_signs_both_the_dip_and_the_annual_report(tmp_path: Path) -> None:
+    """One PPID in sop.toml ([laporan] ppid_*) signs the DIP and the annual report alike."""
+    from io import BytesIO
+
+    from docx import Document
+
+    from sop_docs import laporan
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "sop.toml").write_text(
+        '[laporan]\nppid_nama = "Dra. Rahmawati Yusuf"\nppid_nip = "197203141998032004"\n',
+        "utf-8")
+    office = Office(root)
+    try:
+        doc = Document(BytesIO(laporan.render_report(office.svc, 2026)))
+        text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+            c.text for t in doc.tables for r in t.rows for c in r.cells)
+        assert "DRA. RAHMAWATI YUSUF" in text.upper() and "197203141998032004" in text
+        office.scan()
+        assert "Rahmawati Yusuf" in dip_text(root)
+    finally:
+        office.close()
