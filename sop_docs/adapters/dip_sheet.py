@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -23,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sop_docs.adapters.register import FONT, MAX_REGISTER_BYTES, clean_text, landscape_a4, put_text
-from sop_docs.adapters.safefs import open_regular
+from sop_docs.adapters.safefs import NotRegular, open_regular
 from sop_docs.adapters.sniff import zip_problem
 from sop_docs.core.dip import JENIS_NAMES, DipRow, Signer
 
@@ -67,6 +68,8 @@ def load(path: Path) -> Workbook | None:
             data = f.read(MAX_REGISTER_BYTES + 1)
     except FileNotFoundError:
         return None
+    except NotRegular as e:            # a link or a FIFO under the name: put aside like junk
+        raise Unreadable(f"{path.name} is a {e.kind}, not a regular file") from e
     if len(data) > MAX_REGISTER_BYTES or zip_problem(data) is not None:
         raise Unreadable(f"{path.name} is too large or not a sound zip")
     try:
@@ -93,12 +96,18 @@ def neutralise(wb: Workbook) -> None:
     """Every formula in the kept sheets becomes the text that was typed, and links to other
     workbooks are dropped: the served file computes and fetches nothing."""
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" or not isinstance(
-                        cell.value, str | int | float | bool | datetime | date | type(None)):
-                    put_text(cell, plain(cell.value))
+        for cell in _stored(ws):
+            if cell.data_type == "f" or not isinstance(
+                    cell.value, str | int | float | bool | datetime | date | type(None)):
+                put_text(cell, plain(cell.value))
     wb._external_links = []        # openpyxl has no public way
+
+
+def _stored(ws: Worksheet) -> list[Cell]:
+    """The cells the file holds, in row order. Not `iter_rows`: it makes every cell of the sheet's
+    dimension, and one stray cell at XFD1048576 (a few kilobytes) claims 17 billion of them."""
+    cells = ws._cells              # openpyxl has no public sparse view
+    return [cells[k] for k in sorted(cells) if isinstance(cells[k], Cell)]
 
 
 def office_rows(wb: Workbook | None) -> list[dict[str, str]]:
@@ -106,18 +115,19 @@ def office_rows(wb: Workbook | None) -> list[dict[str, str]]:
     may insert rows above or move columns)."""
     if wb is None or OFFICE_SHEET not in wb.sheetnames:
         return []
-    ws = wb[OFFICE_SHEET]
     names = {h.casefold(): k for k, h in OFFICE_COLUMNS}
-    for r in range(1, min(ws.max_row, 10) + 1):
-        heads = {c: names[plain(ws.cell(r, c).value).strip().casefold()]
-                 for c in range(1, ws.max_column + 1)
-                 if plain(ws.cell(r, c).value).strip().casefold() in names}
+    rows: dict[int, dict[int, object]] = {}
+    for cell in _stored(wb[OFFICE_SHEET]):
+        rows.setdefault(cell.row, {})[cell.column] = cell.value
+    for r in range(1, 11):
+        heads = {c: names[plain(v).strip().casefold()] for c, v in rows.get(r, {}).items()
+                 if plain(v).strip().casefold() in names}
         if "ringkasan" in heads.values():
             break
     else:
         return []
-    return [{key: plain(row[c - 1].value) for c, key in heads.items() if c <= len(row)}
-            for row in ws.iter_rows(min_row=r + 1)]
+    return [{key: plain(values.get(c)) for c, key in heads.items()}
+            for n, values in rows.items() if n > r]
 
 
 def office_sheet(wb: Workbook) -> None:
