@@ -27,7 +27,7 @@ import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 _NAMED = {"tahunan": 12, "setahun": 12, "1 tahun": 12, "semesteran": 6, "per semester": 6,
           "enam bulan": 6, "triwulanan": 3, "per triwulan": 3, "bulanan": 1, "tiap bulan": 1,
@@ -174,6 +174,8 @@ def _periode(value: object, where: str, mulai: date | None) -> tuple[str, tuple[
 def _mulai(value: object, where: str) -> date | None:
     if value is None:
         return None
+    if isinstance(value, datetime):    # TOML `mulai = 2026-07-01T08:00:00`: its day
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
