@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from sop_docs.core.tables import entries
 
 _NAMED = {"tahunan": 12, "setahun": 12, "1 tahun": 12, "semesteran": 6, "per semester": 6,
           "enam bulan": 6, "triwulanan": 3, "per triwulan": 3, "bulanan": 1, "tiap bulan": 1,
@@ -190,16 +192,8 @@ def parse(raw: object, known_roles: Iterable[str], default_role: str,
           lines: Sequence[int] = ()) -> tuple[Item, ...]:
     """`[[berkala]]` of sop.toml; ValueError naming the entry (and its line when known)."""
     known = set(known_roles)
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ValueError("'berkala' must be written as [[berkala]] tables")
     items: list[Item] = []
-    for i, entry in enumerate(raw, start=1):
-        line = lines[i - 1] if i - 1 < len(lines) else 0
-        where = f"line {line} ([[berkala]] number {i})" if line else f"[[berkala]] number {i}"
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"{where} must be a table")
+    for where, line, entry in entries(raw, "berkala", lines):
         unknown = set(entry) - set(KEYS)
         if unknown:
             raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: "

@@ -9,12 +9,13 @@ step *now*, never to someone who held it before. Pure: the caller gives the day.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sop_docs.core.access import StandIn
 from sop_docs.core.addresses import is_address, is_email, secret_in_clear
+from sop_docs.core.tables import entries
 
 
 @dataclass(frozen=True)
@@ -83,16 +84,8 @@ def parse(raw: object, known_roles: Iterable[str], stand_ins: Sequence[StandIn] 
           lines: Sequence[int] = ()) -> People:
     """`[[people]]` of sop.toml; ValueError naming the entry (and its line when known)."""
     known = set(known_roles)
-    if raw is None:
-        raw = []
-    if not isinstance(raw, list):
-        raise ValueError("'people' must be written as [[people]] tables")
     persons: list[Person] = []
-    for i, entry in enumerate(raw, start=1):
-        line = lines[i - 1] if i - 1 < len(lines) else 0
-        where = f"line {line} ([[people]] number {i})" if line else f"[[people]] number {i}"
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"{where} must be a table")
+    for where, line, entry in entries(raw, "people", lines):
         unknown = set(entry) - {"nama", "user", "nip", "pangkat", "jabatan", "roles", "alamat"}
         if unknown:
             raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: nama, "
