@@ -203,3 +203,24 @@ class Office:
     def draft_file(self, role: str) -> Path:
         (name,) = [n for n in self.outbox(role) if " - Konsep - " in n]
         return self.root / "outbox" / role / name
+
+
+def make_users(names: dict[str, str]) -> None:
+    """The office's staff as Unix users (user -> full name), made once; tests run as root."""
+    import pwd
+    import subprocess
+
+    for user, name in names.items():
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--no-create-home", "-c", name, user], check=True)
+
+
+def saved_by(path: Path, user: str) -> Path:
+    """The file now belongs to `user`, as after their save over a Samba share."""
+    import os
+    import pwd
+
+    os.chown(path, pwd.getpwnam(user).pw_uid, -1)
+    return path

@@ -9,7 +9,6 @@ the day: by name, by group, or as a stand-in (Plt./Plh.) within their period.
 from __future__ import annotations
 
 import grp
-import os
 import pwd
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.driver import CORPUS, Office, fill_concept, unique_docx
+from tests.driver import CORPUS, Office, fill_concept, saved_by, unique_docx
 
 REPO = Path(__file__).resolve().parents[2]
 USERS = {"ppid_kabid": "Siti Rahma", "ppid_sekdis": "Budi Santoso", "ppid_kadis": "Hj. Aminah",
@@ -70,10 +69,6 @@ def office(tmp_path: Path, people):
     yield o
     o.close()
 
-
-def saved_by(path: Path, user: str) -> None:
-    """The file now belongs to `user`, as after their save over a Samba share."""
-    os.chown(path, pwd.getpwnam(user).pw_uid, -1)
 
 
 def decide_as(office: Office, user: str, case: str, keputusan: str, catatan: str = "") -> None:

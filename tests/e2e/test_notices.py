@@ -7,15 +7,12 @@ the outbox table is one message to one address; nothing is sent here (the sender
 
 from __future__ import annotations
 
-import os
-import pwd
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from sop_docs import delivery
-from tests.driver import CORPUS, Office, fill_concept, unique_docx
+from tests.driver import CORPUS, Office, fill_concept, make_users, saved_by, unique_docx
 from tests.smtp import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 
 USERS = {"ppid_kabid": "Siti Rahma", "ppid_kabid2": "Rudi Hartono", "ppid_ani": "Ani Lestari",
@@ -83,11 +80,7 @@ admin = ["admin@contoh.go.id"]
 @pytest.fixture(scope="module")
 def users() -> None:
     """The office's staff as Unix users (the machine runs the tests as root)."""
-    for user, name in USERS.items():
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            subprocess.run(["useradd", "--no-create-home", "-c", name, user], check=True)
+    make_users(USERS)
 
 
 @pytest.fixture
@@ -99,10 +92,6 @@ def office(tmp_path: Path, users: None):
     yield o
     o.close()
 
-
-def saved_by(path: Path, user: str) -> Path:
-    os.chown(path, pwd.getpwnam(user).pw_uid, -1)
-    return path
 
 
 def decide_as(o: Office, user: str, case: str, keputusan: str, catatan: str = "") -> None:

@@ -8,8 +8,6 @@ holds the Kepala Dinas's role as Plt. from Monday 30 November to Friday 4 Decemb
 
 from __future__ import annotations
 
-import os
-import pwd
 import subprocess
 import sys
 from datetime import datetime
@@ -20,7 +18,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.driver import CORPUS, Office, fill_concept, unique_docx
+from tests.driver import CORPUS, Office, fill_concept, make_users, saved_by, unique_docx
 
 USERS = {"si_kabid": "Siti Rahma", "si_sekdis": "Bambang", "si_kadis": "Yani", "si_ani": "Ani"}
 KADIS = ("Ir. H. Ahmad Yani, M.T.", "Pembina Utama Muda (IV/c)", "196805121994031005")
@@ -84,11 +82,7 @@ AFTER = datetime(2026, 12, 7, 9, 0)            # the Monday after it ended (Frid
 @pytest.fixture(scope="module")
 def users() -> None:
     """The office's staff as Unix users (made once; the machine runs the tests as root)."""
-    for user, name in USERS.items():
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            subprocess.run(["useradd", "--no-create-home", "-c", name, user], check=True)
+    make_users(USERS)
 
 
 @pytest.fixture
@@ -100,10 +94,6 @@ def office(tmp_path: Path, users):
     yield o
     o.close()
 
-
-def saved_by(path: Path, user: str) -> None:
-    """The file now belongs to `user`, as after their save over a Samba share."""
-    os.chown(path, pwd.getpwnam(user).pw_uid, -1)
 
 
 def decide_as(office: Office, user: str, case: str, keputusan: str, catatan: str = "") -> None:
