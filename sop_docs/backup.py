@@ -42,6 +42,8 @@ def backups(folder: Path) -> list[Path]:
 def daily(db: Database, folder: Path, keep_days: int, now: datetime | None = None) -> Path | None:
     """Take the day's copy if none is younger than a day; drop copies older than `keep_days`.
     Real time, not the service's clock: it is about files on disk."""
+    if db.postgresql:             # the database administrator's pg_dump (docs/service.md)
+        return None
     now = now or datetime.now()
     existing = backups(folder)
     newest = existing[-1].stat().st_mtime if existing else 0.0

@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 
 from sop_docs import contoh, guard, sharecheck
 from sop_docs.adapters import lo_orphans, office, share
+from sop_docs.adapters.sql import Target, target_of
 from sop_docs.core import access as access_rules
 from sop_docs.core import jadwal as jadwal_rules
 from sop_docs.core import notify_settings as notify_rules
@@ -71,8 +72,12 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     people = load_people(settings, sop, access)
     notify = load_notify(settings, sop, people)
     berkala = load_berkala(settings, sop)
+    target = database_target(ws, settings)
     lock = FileLock(str(ws.state / "service.lock"))
-    if exclusive:
+    # on PostgreSQL the lease in the database says who acts, across machines (a lock file on a
+    # share does not); on SQLite the database and its lock file are on this machine
+    file_lock = exclusive and not target.postgresql
+    if file_lock:
         try:
             lock.acquire(timeout=0)
         except Timeout as e:
@@ -84,16 +89,23 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     except (KeyError, OSError) as e:
         raise InvalidSettings(f"[share] group {settings.share_group!r}: no such group") from e
     try:
-        db = guard.open_database(database_path(ws, settings), create=exclusive,
+        if exclusive:
+            guard.check_layout(ws, target)
+        db = guard.open_database(target, create=exclusive,
                                  backup_folder=backup_folder(ws, settings))
         try:
+            if exclusive and not db.take_lease():
+                raise WorkspaceBusy(
+                    f"kantor {target.kantor} sedang dijalankan oleh {db.holder()}; proses ini "
+                    f"menunggu. / Another sop-docs process ({db.holder()}) acts for this office; "
+                    "it already does what `scan` would.")
             blobs = guard.open_store(ws, db, create=exclusive)
             guard.check_history(ws, sop, db)
         except BaseException:
             db.close()
             raise
     except BaseException:
-        if exclusive:
+        if file_lock:
             lock.release()
         raise
     clock = clock or local_clock(settings)
@@ -104,7 +116,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     if exclusive:
         for made in ensure_folders(ws.root, sop):
             log.warning("%s was missing; made it again", made)
-        for problem in sharecheck.check(ws, sop, access, [db.path, backup_folder(ws, settings)]):
+        private = [p for p in (db.path, backup_folder(ws, settings)) if p is not None]
+        for problem in sharecheck.check(ws, sop, access, private):
             log.warning("share layout: %s (see docs/service.md)", problem)
     examples = contoh.find(ws.root, settings, ws.templates)
     if exclusive and examples:
@@ -125,7 +138,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                         ws.rel(old))
     return Service(ws, sop, settings, db, blobs, calendar, paperwork,
                    clock, convert,
-                   on_close=lock.release if exclusive else None, access=access,
+                   on_close=lock.release if file_lock else None, access=access,
                    people=people, notify=notify, berkala=berkala)
 
 
@@ -186,10 +199,19 @@ def load_office(root: Path) -> tuple[Workspace, Settings, Sop]:
     return ws, settings, load_sop_ref(settings.sop_ref, ws.root)
 
 
+def database_target(ws: Workspace, settings: Settings) -> Target:
+    """`[system] database` and `kantor`: a SQLite file (absolute, or relative to the workspace)
+    or the office's schema in a PostgreSQL database."""
+    return target_of(settings.database, settings.kantor, ws.root)
+
+
 def database_path(ws: Workspace, settings: Settings) -> Path:
-    """`[system] database`: absolute, or relative to the workspace."""
-    path = Path(settings.database)
-    return path if path.is_absolute() else ws.root / path
+    """The SQLite file (what `restore` and the share check are about); refused on PostgreSQL."""
+    target = database_target(ws, settings)
+    if target.path is None:
+        raise InvalidSettings("this workspace's database is PostgreSQL: its copies are made and "
+                              "put back with pg_dump/pg_restore (docs/service.md, PostgreSQL)")
+    return target.path
 
 
 def backup_folder(ws: Workspace, settings: Settings) -> Path:

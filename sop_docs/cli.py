@@ -147,14 +147,19 @@ def watch(directory: Path, polling: bool | None, settle: float | None, rescan: f
 
 @main.command()
 @DIR
+@click.option("--semua-kantor", "everywhere", is_flag=True,
+              help="Every office of the PostgreSQL database (the province's view; reads only).")
 @_friendly
-def status(directory: Path) -> None:
+def status(directory: Path, everywhere: bool) -> None:
     """Show the open cases: step, holder, deadline, late or not.
 
     Example: sop-docs status /srv/ppid
     """
     from sop_docs.adapters.outbox import Outbox
 
+    if everywhere:
+        _status_everywhere(directory)
+        return
     with _reading(directory) as svc:
         rows = svc.register_rows()
         access = svc.access
@@ -230,6 +235,31 @@ def verify(directory: Path) -> None:
         click.echo(f"{len(report.problems)} problem(s) in {report.bundles} bundle(s).", err=True)
         sys.exit(1)
     click.echo(f"OK: {report.bundles} bundle(s) checked, all files intact and matching the database.")
+
+
+@main.command()
+@DIR
+@_friendly
+def migrate(directory: Path) -> None:
+    """Bring the database's layout up to this version of sop-docs (SQLite: a copy is taken first).
+
+    Example: sop-docs migrate /srv/ppid
+    """
+    from sop_docs.adapters.db import Database
+    from sop_docs.bootstrap import backup_folder, database_target, load_office
+
+    ws, settings, _sop = load_office(directory)
+    target = database_target(ws, settings)
+    probe = Database(target, migrate=False)
+    try:
+        pending = probe.pending_migrations()
+    finally:
+        probe.close()
+    if not pending:
+        click.echo(f"{target.shown}: sudah mutakhir / up to date.")
+        return
+    Database(target, backup_folder(ws, settings)).close()
+    click.echo(f"{target.shown}: {len(pending)} perubahan diterapkan / applied: {', '.join(pending)}")
 
 
 @main.command()
@@ -379,6 +409,34 @@ def notify(directory: Path, test: bool) -> None:
     click.echo(f"{len(results) - failed} terkirim, {failed} gagal.")
     if failed:
         sys.exit(1)
+
+
+def _status_everywhere(directory: Path) -> None:
+    """`status --semua-kantor`: one table of every office's open cases, then one line per office."""
+    from sop_docs import provinsi
+    from sop_docs.bootstrap import database_target, days_off, load_office, local_clock
+    from sop_docs.core.calendar import WorkCalendar
+
+    ws, settings, sop = load_office(directory)
+    clock = local_clock(settings)
+    calendar = WorkCalendar(settings.hours, days_off(settings, clock().date()))
+    found = provinsi.offices(database_target(ws, settings), sop, calendar, clock)
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    rows = [c for o in found for c in o.open_cases]
+    table = Table(title=f"Kasus terbuka di {len(found)} kantor — {len(rows)}")
+    for col in ("Kantor", "No. Agenda", "Perihal", "Jenis", "Tahap", "Posisi", "Batas Waktu",
+                "Status Waktu"):
+        table.add_column(col)
+    for c in rows:
+        table.add_row(c.kantor, c.id, c.perihal, c.jenis, c.tahap, c.posisi, _fmt(c.batas),
+                      "Terlambat" if c.terlambat else ("Tepat Waktu" if c.batas else ""),
+                      style="bold red" if c.terlambat else None)
+    console.print(table)
+    for o in found:
+        late = sum(c.terlambat for c in o.open_cases)
+        line = (f"{o.kode}: {len(o.open_cases)} terbuka, {late} terlambat, "
+                f"{o.closed_this_year} selesai tahun ini")
+        console.print(line if not o.error else f"{o.kode}: tidak terbaca ({o.error})")
 
 
 def _fmt(d: datetime | None) -> str:

@@ -120,7 +120,7 @@ def _serve(root: Path) -> int:
     """The child: open the workspace's outbox and send until stdin ends."""
     from sop_docs.adapters.blobs import BlobStore
     from sop_docs.adapters.db import Database
-    from sop_docs.bootstrap import database_path, load_notify, load_office, local_clock
+    from sop_docs.bootstrap import database_target, load_notify, load_office, local_clock
     from sop_docs.delivery import Delivery, channels_for
 
     ws, settings, sop = load_office(root)
@@ -142,10 +142,11 @@ def _serve(root: Path) -> int:
             break
     if stop.is_set():
         return 0
-    db = Database(database_path(ws, settings))
+    db = Database(database_target(ws, settings), migrate=False)
     # no fsync of its own: a mark lost to a power cut only means a message sent again
     # (at-least-once, recognisable by its key); the chain's next commit makes it durable
-    db.conn.execute("PRAGMA synchronous=NORMAL")
+    if not db.postgresql:
+        db.conn.run("PRAGMA synchronous=NORMAL")
 
     def failed(case: str | None) -> None:
         print(f"failed {case or '-'}", flush=True)

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import uuid
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from sop_docs import folders
+from sop_docs.adapters import fstype
 from sop_docs.adapters.blobs import BlobStore
-from sop_docs.adapters.db import Database, DatabaseBroken
+from sop_docs.adapters.db import Database, DatabaseBroken, LeaseLost
+from sop_docs.adapters.sql import Target
 from sop_docs.core.naming import case_number
 from sop_docs.core.sop import Sop
 from sop_docs.errors import StateMismatch
@@ -31,13 +36,24 @@ RESTORE_HINT = ("Pulihkan dari cadangan dengan `sop-docs restore` (lihat docs/se
                 "Restore a backup with `sop-docs restore` (see docs/service.md).")
 
 
-def open_database(path: Path, *, create: bool, backup_folder: Path | None = None) -> Database:
-    """The database at `path`; a missing one only when `create`, a broken one never."""
-    if not path.exists() and not create:
+def open_database(target: Target, *, create: bool, backup_folder: Path | None = None) -> Database:
+    """The office's database; a missing one only when `create`, a broken one never."""
+    path = target.shown
+    if target.path is not None and not target.path.exists() and not create:
         raise StateMismatch(f"Basis data tidak ada: {path}. / The database is missing: {path}. "
                             + RESTORE_HINT)
+    if target.path is None and not create:
+        probe = Database(target, migrate=False)
+        try:
+            known = probe.office_exists()
+        finally:
+            probe.close()
+        if not known:
+            raise StateMismatch(f"Kantor {target.kantor} belum ada di basis data {path}; jalankan "
+                                f"`sop-docs init`. / The office is not in the database {path} "
+                                "yet; run `sop-docs init`.")
     try:
-        return Database(path, backup_folder)
+        return Database(target, backup_folder)
     except DatabaseBroken as e:
         raise StateMismatch(
             f"Basis data {path} rusak dan tidak dapat dibuka ({e}); layanan tidak dijalankan. / "
@@ -61,8 +77,8 @@ def open_store(ws: Workspace, db: Database, *, create: bool) -> BlobStore:
             "lost. " + RESTORE_HINT)
     if found is not None:
         raise StateMismatch(
-            f"Penyimpanan berkas {ws.store} milik basis data lain, sedangkan basis data {db.path} "
-            f"baru atau kosong. / The content store belongs to another database, and {db.path} "
+            f"Penyimpanan berkas {ws.store} milik basis data lain, sedangkan basis data {db.shown} "
+            f"baru atau kosong. / The content store belongs to another database, and {db.shown} "
             "is new or empty. " + RESTORE_HINT)
     if not create:
         raise StateMismatch(f"Penyimpanan berkas belum dibuat: {ws.store}. / No content store yet.")
@@ -89,7 +105,7 @@ def check_history(ws: Workspace, sop: Sop, db: Database) -> None:
     if behind:
         shown = ", ".join(behind[:5]) + (f" dan {len(behind) - 5} lainnya" if len(behind) > 5 else "")
         raise StateMismatch(
-            f"Basis data {db.path} tertinggal dari isi ruang kerja: kasus {shown} tidak "
+            f"Basis data {db.shown} tertinggal dari isi ruang kerja: kasus {shown} tidak "
             "tercatat. Layanan tidak dijalankan agar Nomor Agenda dan nomor surat tidak "
             f"terulang. / The database is behind the workspace: {len(behind)} case(s) it shows "
             "are not recorded; not starting, so that no number is reused. " + RESTORE_HINT)
@@ -97,15 +113,59 @@ def check_history(ws: Workspace, sop: Sop, db: Database) -> None:
 
 def check_still_ours(db: Database, blobs: BlobStore) -> None:
     """While running: the database file is still the one opened, the store still there."""
-    try:
-        same = os.stat(db.path).st_ino == db.inode
-    except OSError:
-        same = False
+    if db.path is None:
+        try:
+            same = db.office_exists()
+        except DBAPIError as e:      # the server is away: not a replaced database
+            raise LeaseLost(f"the connection to {db.shown} is lost: {e.orig}") from e
+    else:
+        try:
+            same = os.stat(db.path).st_ino == db.inode
+        except OSError:
+            same = False
     if not same:
         raise StateMismatch(
-            f"Basis data {db.path} dihapus atau diganti saat layanan berjalan. / The database "
+            f"Basis data {db.shown} dihapus atau diganti saat layanan berjalan. / The database "
             "was removed or replaced while the service ran. " + RESTORE_HINT)
     if blobs.identity() != db.get_meta(STORE_ID):
         raise StateMismatch(
             f"Penyimpanan berkas {blobs.root} hilang atau diganti saat layanan berjalan. / The "
             "content store went missing or was replaced while the service ran. " + RESTORE_HINT)
+
+
+# file systems that reach another machine: SQLite's locking and WAL do not hold there
+_NETWORK = frozenset({"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs",
+                      "ceph", "glusterfs", "davfs", "fuse.sshfs", "fuse.rclone", "fuse.davfs2"})
+
+
+def check_layout(ws: Workspace, target: Target) -> None:
+    """Refuse a layout that could lose files (docs/service.md, "Which paths are shared").
+
+    With PostgreSQL, any machine that takes over must see the very store and folders the last
+    one wrote: the store must be a real folder of the workspace, on the workspace's own file
+    system (not a link, not a local disk mounted over it). With SQLite, the database file must be
+    on this machine's own disk: over SMB or NFS its locks and journal do not hold."""
+    if target.path is not None:
+        kind = fstype.filesystem_type(target.path.parent)
+        if kind in _NETWORK:
+            raise StateMismatch(
+                f"Basis data SQLite {target.path} ada di sistem berkas jaringan ({kind}); di sana "
+                "penguncian SQLite tidak berlaku dan catatan bisa rusak. Pindahkan ke disk lokal "
+                "mesin layanan, atau gunakan PostgreSQL. / The SQLite database is on a network "
+                f"file system ({kind}), where its locking does not hold; move it to the service "
+                "machine's local disk or use PostgreSQL (docs/service.md).")
+        return
+    root = os.lstat(ws.root)
+    for folder in (ws.state, ws.store):
+        try:
+            st = os.lstat(folder)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_dev != root.st_dev:
+            what = "sebuah tautan" if stat.S_ISLNK(st.st_mode) else "di sistem berkas lain"
+            raise StateMismatch(
+                f"{folder} {what}, bukan folder di ruang kerja bersama; mesin cadangan tidak akan "
+                f"melihat berkas yang disimpan di sana. / {folder} is "
+                f"{'a link' if stat.S_ISLNK(st.st_mode) else 'on another file system'}, not a "
+                "folder of the shared workspace: a machine taking over would not see the files "
+                "kept there (docs/service.md, PostgreSQL: which paths are shared).")

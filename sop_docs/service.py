@@ -82,11 +82,11 @@ class Service:
         self.projection.jadwal = self.jadwal
         self.registers = Registers(ws, db, blobs, self.decisions, self.projection, self.intake,
                                    self.disposisi)
-        self.history = HistoryWriter(ws, self.projection, lambda: Database(db.path))
+        self.history = HistoryWriter(ws, self.projection, db.reopen)
         self.recorder.after.append(self._closed)
         # what laporan/ shows (the dashboard, the DIP), off the hot path
         self.shown = Shown(self)
-        self.reports = ReportRefresher(lambda: Database(db.path),
+        self.reports = ReportRefresher(db.reopen,
                                        [self.shown.dashboard, self.shown.dip],
                                        lambda: self.clock().year)
         self.recorder.within.append(self.shown.within)
@@ -185,6 +185,11 @@ class Service:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def holds_lease(self) -> bool:
+        """Still the one watcher allowed to act on this workspace (always, on SQLite: the
+        lock file holds it)."""
+        return self.db.lease_held()
 
     def close(self) -> None:
         self.reports.close()

@@ -6,6 +6,7 @@ line instead of surfacing later in the middle of a case.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class Settings:
     share_mode: int | None = None
     share_group: str = ""
     text: str = ""              # the workspace's sop.toml as written (to name a line in errors)
+    kantor: str = ""            # the office's code in a database of many (PostgreSQL)
 
 
 def _choice(value: object, allowed: tuple[str, ...]) -> str:
@@ -106,7 +108,10 @@ def load_settings(root: Path) -> Settings:
         return Settings(
             raw=raw,
             sop_ref=str(system["sop"]),
-            database=str(system["database"]),
+            # the service's environment may point it elsewhere (a unit file, a test run on
+            # PostgreSQL); an office code in sop.toml wins over the environment's
+            database=os.environ.get("SOP_DOCS_DATABASE") or str(system["database"]),
+            kantor=str(system.get("kantor", "")) or os.environ.get("SOP_DOCS_KANTOR", ""),
             max_file_bytes=int(float(system["max_file_mb"]) * 2**20),
             office={k: str(v) for k, v in raw["office"].items()},
             officials={k: {kk: str(vv) for kk, vv in v.items()}

@@ -13,7 +13,9 @@ listing of a share loses nothing. The notification outbox is sent by `courier.Co
 of its own woken by every recorded event, so a slow mail server never slows the loop.
 
 One watcher per workspace: an OS-level lock on `.sop_docs/watch.lock` (`adapters.oslock`), released
-by the kernel when the process dies, so a crashed watcher never leaves it stuck.
+by the kernel when the process dies, so a crashed watcher never leaves it stuck. On PostgreSQL the
+workspace may be watched from several machines: the office's lease in the database (`Database.
+take_lease`) picks the one that acts, the others wait as standbys and take over when it is gone.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from types import FrameType
 
 from sop_docs import delivery
 from sop_docs.adapters import fstype
+from sop_docs.adapters.db import DatabaseUnavailable, LeaseLost
 from sop_docs.adapters.oslock import workspace_lock
+from sop_docs.errors import WorkspaceBusy
 from sop_docs.watchloop import MODES, Loop, WatchedService
 
 __all__ = ["MODES", "WatchedService", "choose_polling", "run", "workspace_lock"]
 
 log = logging.getLogger("sop_docs")
+
+TAKE_OVER_EVERY = 1.0   # a standby asks for the lease this often (PostgreSQL)
 
 
 def choose_polling(root: Path, mode: str) -> bool:
@@ -76,39 +82,77 @@ def run(
     grace = max(5 * settle, 10.0) if incomplete_grace is None else incomplete_grace
     own_stop = stop is None
     stop = threading.Event() if stop is None else stop
-    with workspace_lock(root):
-        owned = service is None
-        if service is None:
-            from sop_docs.bootstrap import open_service
+    wake = threading.Event()
+    restore = _install_signals(stop, wake) if own_stop else None
 
-            service = open_service(root)
-        loop = Loop(
-            service,
-            root,
-            polling=polling,
-            settle=settle,
-            rescan_every=rescan_every,
-            poll_interval=poll_interval,
-            incomplete_grace=grace,
-            stop=stop,
-        )
-        restore = _install_signals(stop, loop.wake) if own_stop else None
-        reports = getattr(service, "reports", None)   # laporan/: rewritten when nothing settles
+    def serve(svc: WatchedService, owned: bool) -> None:
+        loop = Loop(svc, root, polling=polling, settle=settle, rescan_every=rescan_every,
+                    poll_interval=poll_interval, incomplete_grace=grace, stop=stop, wake=wake)
+        reports = getattr(svc, "reports", None)   # laporan/: rewritten when nothing settles
         if reports is not None:
             reports.follow(loop.settling)
         # notifications go out in a process of its own: never in the loop's way
-        courier = delivery.start(service, on_failed=lambda _case: loop.register_changed())
+        courier = delivery.start(svc, on_failed=lambda _case: loop.register_changed())
         try:
             loop.serve(ready)
         finally:
             if reports is not None:
                 reports.detach()
-            delivery.stop(service, courier)
-            if restore is not None:
-                restore()
+            delivery.stop(svc, courier)
             if owned:
-                service.close()
+                svc.close()
+
+    try:
+        if service is not None:
+            with workspace_lock(root):
+                serve(service, owned=False)
+        elif _on_postgresql(root):
+            while not stop.is_set():          # the lease decides; lost, it is waited for again
+                svc = _take_over(root, stop)
+                if svc is None:
+                    break
+                try:
+                    serve(svc, owned=True)
+                except LeaseLost as e:
+                    log.error("berhenti bertindak: %s; menunggu lagi sebagai cadangan / stopped "
+                              "acting (lease lost); waiting as a standby", e)
+        else:
+            with workspace_lock(root):
+                from sop_docs.bootstrap import open_service
+
+                serve(open_service(root), owned=True)
+    finally:
+        if restore is not None:
+            restore()
     log.info("watcher stopped")
+
+
+def _on_postgresql(root: Path) -> bool:
+    from sop_docs.adapters.sql import is_postgresql
+    from sop_docs.settings import load_settings
+
+    return is_postgresql(load_settings(root).database)
+
+
+def _take_over(root: Path, stop: threading.Event) -> WatchedService | None:
+    """The service, once this process holds the office's lease (PostgreSQL); until then a
+    standby that tries every second, so it acts within seconds of the active watcher's death or
+    of the database dropping its connection. None when asked to stop meanwhile."""
+    from sop_docs.bootstrap import open_service
+
+    said = ""
+    while not stop.is_set():
+        try:
+            return open_service(root)
+        except WorkspaceBusy as e:
+            why = str(e)
+        except (DatabaseUnavailable, LeaseLost) as e:
+            why = f"basis data tidak terjangkau / database unreachable: {e}"
+        if why != said:
+            log.warning("cadangan (standby): %s", why)
+            said = why
+        stop.wait(TAKE_OVER_EVERY)
+    return None
 
 
 def _install_signals(stop: threading.Event, wake: threading.Event) -> Callable[[], None] | None:

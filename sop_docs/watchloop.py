@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sop_docs.adapters import safefs
+from sop_docs.adapters.db import LeaseLost
 from sop_docs.adapters.sniff import is_complete
 from sop_docs.adapters.watcher import Watcher
 from sop_docs.core.intake import StabilityTracker, is_hidden_document, is_ignored, lock_names
@@ -33,6 +34,7 @@ REGISTER_NAME = "register.xlsx"
 HEALTH_EVERY = 1.0
 MAX_BACKOFF = 60.0
 STOP_POLL = 0.25  # a `stop` set by another thread is noticed within this
+LEASE_EVERY = 2.0  # PostgreSQL: a lost lease stops the loop within this (a standby waits longer)
 TICK_EVERY = 60.0  # timed messages (reminders, lateness, the digest) are looked at this often
 _REGISTER_KEY = "<register>"
 
@@ -65,6 +67,7 @@ class Loop:
         incomplete_grace: float,
         stop: threading.Event,
         clock: Callable[[], float] = time.monotonic,
+        wake: threading.Event | None = None,
     ) -> None:
         self.service = service
         self.root = root
@@ -78,7 +81,7 @@ class Loop:
         self.stop = stop
         self.clock = clock
         self.tracker = StabilityTracker(settle)
-        self.wake = threading.Event()
+        self.wake = wake or threading.Event()   # the signal handler's, when it is given
         self.quiet = threading.Event()  # nothing settling: reports may be rewritten (any thread)
         self._dirty: set[Path] = set()
         self._dirty_lock = threading.Lock()
@@ -128,9 +131,15 @@ class Loop:
         next_rescan = self.clock() + self.rescan_every
         next_health = self.clock() + HEALTH_EVERY
         next_tick = self.clock() + TICK_EVERY
+        next_lease = self.clock() + LEASE_EVERY
         backoff, next_rebuild = 1.0, 0.0
+        held = getattr(self.service, "holds_lease", None)
         while not self.stop.is_set():
             now = self.clock()
+            if held is not None and now >= next_lease:
+                next_lease = now + LEASE_EVERY
+                if not held():        # another watcher may act now: not one more step here
+                    raise LeaseLost(f"{self.root}: the lease on the database is gone")
             if now >= next_health:
                 next_health = now + HEALTH_EVERY
                 if not self.watcher.healthy() and now >= next_rebuild:
@@ -159,7 +168,7 @@ class Loop:
                 else:
                     self.quiet.set()
             now = self.clock()
-            wake_at = min([next_rescan, next_health, next_tick, now + STOP_POLL,
+            wake_at = min([next_rescan, next_health, next_tick, next_lease, now + STOP_POLL,
                            *self._due.values()])
             self.wake.wait(max(0.0, wake_at - now))
             self.wake.clear()
@@ -185,7 +194,7 @@ class Loop:
         the watcher (`StateMismatch`): acting on would start over existing history."""
         try:
             self.service.recover()
-        except StateMismatch:
+        except (StateMismatch, LeaseLost):
             raise
         except Exception:
             log.exception("finishing earlier operations failed; trying again at the next rescan")

@@ -9,17 +9,21 @@ more offices and SOPs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from sop_docs.adapters.schema import MIGRATIONS
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+
+from sop_docs.adapters.schema import MIGRATIONS, render
+from sop_docs.adapters.sql import Conn, Target, engine_for, in_clause
 from sop_docs.core.case import CaseState
 from sop_docs.core.rincian import Rincian
 from sop_docs.errors import SopDocsError, StorageFull
@@ -86,82 +90,249 @@ def _free_bytes(folder: Path) -> int:
 
 BACKUP_PREFIX = "sop_docs-"
 
+# PostgreSQL advisory locks are (class, key) pairs: the class is sop-docs', the key is the office's
+# lease or its transaction lock; class 0 key 0 guards the list of offices
+LOCK_CLASS = 0x50D0C5
+_HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND granted AND "
+         "pid=pg_backend_pid() AND classid=?::oid AND objid=?::oid AND objsubid=2)")
+_TX = f"SELECT pg_advisory_xact_lock(?, ?), ({_HELD})"
+OFFICES_TABLE = ("CREATE TABLE IF NOT EXISTS public.sop_docs_kantor (kode TEXT PRIMARY KEY, "
+                 "skema TEXT NOT NULL, ditambah TEXT NOT NULL)")
+
+
+def lock_keys(schema: str) -> tuple[int, int]:
+    """The office's (lease, transaction) lock keys: stable across machines and versions."""
+    h = hashlib.sha256(schema.encode()).digest()
+    return (int.from_bytes(h[:4], "big") & 0x7FFFFFFF,
+            int.from_bytes(h[4:8], "big") & 0x7FFFFFFF)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+class LeaseLost(SopDocsError):
+    """The right to act on this workspace is gone (another watcher may hold it now): stop."""
+
+    exit_code = 7
+
 
 class Database:
-    def __init__(self, path: Path, backup_folder: Path | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path, self.backup_folder = path, backup_folder
-        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    """One office's records: a SQLite file, or the office's schema in PostgreSQL (`sql.Target`).
+
+    On PostgreSQL every transaction first takes the office's transaction lock, so writers follow
+    one another as they do on SQLite (`BEGIN IMMEDIATE`); the connection of the active watcher
+    also holds the office's lease (`take_lease`), and each of its transactions checks it is still
+    held (fencing): a watcher that lost it can change nothing.
+    """
+
+    def __init__(self, where: Path | Target, backup_folder: Path | None = None, *,
+                 migrate: bool = True) -> None:
+        self.target = where if isinstance(where, Target) else Target(url="", path=where)
+        self.backup_folder = backup_folder
+        self.path: Path | None = self.target.path
+        self.postgresql = self.target.postgresql
+        self.leased = False
+        self.lost = False        # the lease was found gone: nothing is recorded any more
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise DatabaseBroken("SQLite's quick_check found damage")
-            self._migrate()
-        except sqlite3.OperationalError as e:   # the disk's trouble, not the file's
-            self.conn.close()
-            if "full" in str(e).lower() or _free_bytes(path.parent) < 1 << 20:
-                raise StorageFull(f"disk penuh / disk full: the database {path} cannot be "
-                                  f"opened for writing ({e}); free space and start again") from e
-            raise DatabaseUnavailable(f"the database {path} cannot be opened: {e}") from e
-        except sqlite3.DatabaseError as e:
-            self.conn.close()
-            raise DatabaseBroken(str(e)) from e
+            self.engine = engine_for(self.target)
+            self.conn = Conn(self.engine.connect(), self.postgresql)
+        except OperationalError as e:
+            self._unavailable(e)
+        try:
+            if self.postgresql:
+                self._keys = lock_keys(self.target.schema)
+                if migrate:
+                    self._create_office()
+            else:
+                for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+                    self.conn.run(f"PRAGMA {pragma}")
+                if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise DatabaseBroken("SQLite's quick_check found damage")
+            if migrate:
+                self._migrate()
         except DatabaseBroken:
             self.conn.close()
             raise
-        self.inode = os.stat(path).st_ino     # to notice the file being removed or replaced
+        except OperationalError as e:   # the disk's or the network's trouble, not the file's
+            self.conn.close()
+            self._unavailable(e)
+        except DatabaseError as e:
+            self.conn.close()
+            raise DatabaseBroken(str(e.orig)) from e
+        self.inode = os.stat(self.path).st_ino if self.path else 0   # to notice a replaced file
+
+    def _unavailable(self, e: OperationalError) -> NoReturn:
+        if self.path is not None and ("full" in str(e).lower()
+                                      or _free_bytes(self.path.parent) < 1 << 20):
+            raise StorageFull(f"disk penuh / disk full: the database {self.path} cannot be "
+                              f"opened for writing ({e.orig}); free space and start again") from e
+        raise DatabaseUnavailable(f"the database {self.target.shown} cannot be opened: "
+                                  f"{e.orig}") from e
+
+    def reopen(self) -> Database:
+        """Another connection to the same records (for a thread or a process of its own)."""
+        return Database(self.target, migrate=False)
+
+    @property
+    def shown(self) -> str:
+        return self.target.shown
+
+    # -- PostgreSQL: offices, the lease ----------------------------------------------------------
+    def _create_office(self) -> None:
+        """The office's schema and its line in the province's list (once, under a lock)."""
+        c = self.conn
+        c.run("BEGIN")
+        try:
+            c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, 0))
+            c.run(f'CREATE SCHEMA IF NOT EXISTS "{self.target.schema}"')
+            c.run(OFFICES_TABLE)
+            c.execute("INSERT INTO public.sop_docs_kantor (kode, skema, ditambah) VALUES (?,?,?) "
+                      "ON CONFLICT (kode) DO NOTHING",
+                      (self.target.kantor, self.target.schema, _now()))
+            c.run("COMMIT")
+        except BaseException:
+            if c.in_transaction:
+                c.run("ROLLBACK")
+            raise
+
+    def office_exists(self) -> bool:
+        """PostgreSQL: the office's schema holds records (a SQLite file: it exists)."""
+        if not self.postgresql:
+            return self.path is not None and self.path.exists()
+        return self.conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema=? AND "
+            "table_name='migrations'", (self.target.schema,)).fetchone() is not None
+
+    def take_lease(self) -> bool:
+        """The right to act on the office's workspace (PostgreSQL: a session lock held by this
+        connection; the server drops it with the connection). False when another holds it."""
+        if not self.postgresql:
+            self.leased = True
+            return True
+        got = bool(self.conn.execute("SELECT pg_try_advisory_lock(?, ?)",
+                                     (LOCK_CLASS, self._keys[0])).fetchone()[0])
+        self.leased = got
+        return got
+
+    def lease_held(self) -> bool:
+        """This connection still holds the lease (a lost connection or server: it does not)."""
+        if not self.postgresql:
+            return True
+        if self.lost:
+            return False
+        try:
+            held = bool(self.conn.execute(_HELD, (LOCK_CLASS, self._keys[0])).fetchone()[0])
+        except DBAPIError:
+            held = False
+        self.lost = not held
+        return held
+
+    def holder(self) -> str:
+        """Who holds the office's lease now (its application name and address), for the log."""
+        row = self.conn.execute(
+            "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a "
+            "ON a.pid = l.pid WHERE l.locktype='advisory' AND l.granted AND l.classid=?::oid AND "
+            "l.objid=?::oid AND l.objsubid=2", (LOCK_CLASS, self._keys[0])).fetchone()
+        return f"{row[0]} ({row[1] or 'lokal'})" if row else "?"
+
+    # -- schema ----------------------------------------------------------------------------------
+    def pending_migrations(self) -> list[str]:
+        c = self.conn
+        if not self.office_exists() and self.postgresql:
+            return [name for name, _ in MIGRATIONS]
+        try:
+            done = {r[0] for r in c.execute("SELECT name FROM migrations")}
+        except DatabaseError:
+            if self.postgresql:
+                raise
+            return [name for name, _ in MIGRATIONS]
+        return [name for name, _ in MIGRATIONS if name not in done]
 
     def _migrate(self) -> None:
         c = self.conn
-        c.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
-        done = {r[0] for r in c.execute("SELECT name FROM migrations")}
-        pending = [name for name, _ in MIGRATIONS if name not in done]
-        if done and pending and self.backup_folder is not None:   # a copy before the change
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            self.copy_to(self.backup_folder / f"{BACKUP_PREFIX}{stamp}-sebelum-{pending[0]}.db")
-        for name, sql in MIGRATIONS:
-            if name not in done:
-                with self.tx():
-                    for stmt in sql.split(";"):
-                        if stmt.strip():
-                            c.execute(stmt)
-                    c.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (name,))
+        if self.postgresql:      # one process migrates an office at a time
+            c.run("BEGIN")
+            c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, self._keys[1]))
+        try:
+            c.run("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
+            done = {r[0] for r in c.execute("SELECT name FROM migrations")}
+            pending = [name for name, _ in MIGRATIONS if name not in done]
+            if done and pending and self.backup_folder is not None and not self.postgresql:
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")   # a copy before the change
+                self.copy_to(self.backup_folder / f"{BACKUP_PREFIX}{stamp}-sebelum-{pending[0]}.db")
+            for name, sql in MIGRATIONS:
+                if name in done:
+                    continue
+                if not self.postgresql:
+                    c.run("BEGIN IMMEDIATE")
+                for stmt in render(sql, postgresql=self.postgresql).split(";"):
+                    if stmt.strip():
+                        c.run(stmt)
+                c.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+                if not self.postgresql:
+                    c.run("COMMIT")
+            if self.postgresql:
+                c.run("COMMIT")
+        except BaseException:
+            if c.in_transaction:
+                c.run("ROLLBACK")
+            raise
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit: all of it is recorded, or none of it. A full disk is `StorageFull`."""
+    def tx(self) -> Iterator[Conn]:
+        """One atomic unit: all of it is recorded, or none of it. A full disk is `StorageFull`;
+        on PostgreSQL a connection that no longer holds its lease is `LeaseLost`."""
+        c = self.conn
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.postgresql:
+                c.run("BEGIN")
+                held = c.execute(_TX, (LOCK_CLASS, self._keys[1], LOCK_CLASS,
+                                       self._keys[0])).fetchone()[1]
+                if self.leased and (self.lost or not held):
+                    self.lost = True
+                    c.run("ROLLBACK")
+                    raise LeaseLost(f"the lease on {self.target.shown} is lost")
+            else:
+                c.run("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield c
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if c.in_transaction:
+                    c.run("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
-        except sqlite3.OperationalError as e:
+            c.run("COMMIT")
+        except OperationalError as e:
             if "full" in str(e).lower():
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise StorageFull(f"disk penuh / disk full: the database {self.path} cannot "
-                                  f"grow ({e})") from e
+                if c.in_transaction:
+                    c.run("ROLLBACK")
+                raise StorageFull(f"disk penuh / disk full: the database {self.shown} cannot "
+                                  f"grow ({e.orig})") from e
+            if self.postgresql and (e.connection_invalidated or self.conn.sa.closed
+                                    or self.conn.raw.closed):
+                self.lost = True
+                raise LeaseLost(f"the connection to {self.shown} is lost: {e.orig}") from e
             raise
 
     def close(self) -> None:
-        self.conn.close()
+        with suppress(Exception):
+            self.conn.close()
+        self.engine.dispose()
 
     def copy_to(self, target: Path) -> None:
         """A consistent copy of the database at `target` (SQLite's online backup: the service
-        goes on meanwhile), written aside and renamed into place."""
+        goes on meanwhile), written aside and renamed into place. PostgreSQL is copied by its
+        administrator (`pg_dump`, docs/service.md)."""
+        if self.postgresql:
+            raise DatabaseUnavailable("a PostgreSQL database is copied with pg_dump, not here")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.unlink(missing_ok=True)
         out = sqlite3.connect(tmp)
         try:
-            self.conn.backup(out)
+            self.conn.raw.backup(out)
         except BaseException:
             out.close()
             tmp.unlink(missing_ok=True)
@@ -178,19 +349,19 @@ class Database:
 
     def set_counter(self, name: str, year: int, value: int) -> None:
         """Raise a counter to `value` (a restore that saw that number in use)."""
-        self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (name, year, value))
+        self.conn.execute("INSERT INTO counters (name, year, value) VALUES (?, ?, ?) "
+                          "ON CONFLICT (name, year) DO UPDATE SET value = excluded.value",
+                          (name, year, value))
 
     def next_number(self, name: str, year: int) -> int:
         """The next number of a yearly sequence; call inside tx() so a rollback returns it."""
-        row = self.conn.execute("SELECT value FROM counters WHERE name=? AND year=?",
-                                (name, year)).fetchone()
-        value = (row[0] if row else 0) + 1
-        self.conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (name, year, value))
-        return value
+        return int(self.conn.execute(
+            "INSERT INTO counters (name, year, value) VALUES (?, ?, 1) ON CONFLICT (name, year) "
+            "DO UPDATE SET value = counters.value + 1 RETURNING value", (name, year)).fetchone()[0])
 
     # -- cases ------------------------------------------------------------------------------
     @staticmethod
-    def _case(r: sqlite3.Row) -> CaseRow:
+    def _case(r: Row) -> CaseRow:
         d = dict(r)
         d.pop("office", None)
         d["proofs"] = json.loads(d["proofs"])
@@ -228,7 +399,7 @@ class Database:
         r = self.conn.execute("SELECT MIN(opened_at) FROM cases").fetchone()
         return r[0] if r else None
 
-    def cases_of_year(self, year: int) -> list[sqlite3.Row]:
+    def cases_of_year(self, year: int) -> list[Row]:
         return list(self.conn.execute("SELECT * FROM cases WHERE year=? ORDER BY seq", (year,)))
 
     def open_cases(self) -> list[CaseRow]:
@@ -258,12 +429,11 @@ class Database:
         version = self.conn.execute(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE case_id=? AND kind=?",
             (case_id, kind)).fetchone()[0]
-        cur = self.conn.execute(
+        return int(self.conn.execute(
             "INSERT INTO documents (case_id, kind, version, sha256, name, origin, source, step, "
-            "created_at, original_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "created_at, original_sha256) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (case_id, kind, version, sha, name, origin, source, step, at,
-             original if original != sha else None))
-        return int(cur.lastrowid or 0)
+             original if original != sha else None)).fetchone()[0])
 
     def latest_document(self, case_id: str, kind: str) -> Row | None:
         return self.conn.execute("SELECT * FROM documents WHERE case_id=? AND kind=? "
@@ -284,24 +454,26 @@ class Database:
             "SELECT sha256 FROM documents UNION SELECT original_sha256 FROM documents "
             "WHERE original_sha256 IS NOT NULL")]
 
-    def documents(self, case_id: str) -> list[sqlite3.Row]:
+    def documents(self, case_id: str) -> list[Row]:
         return list(self.conn.execute(
             "SELECT * FROM documents WHERE case_id=? ORDER BY id", (case_id,)))
 
-    def placements(self, case_id: str) -> list[sqlite3.Row]:
+    def placements(self, case_id: str) -> list[Row]:
         return list(self.conn.execute(
             "SELECT p.*, d.kind, d.name FROM placements p JOIN documents d ON d.id = p.doc_id "
             "WHERE p.case_id=? ORDER BY p.doc_id", (case_id,)))
 
-    def placement(self, doc_id: int) -> sqlite3.Row | None:
+    def placement(self, doc_id: int) -> Row | None:
         return self.conn.execute("SELECT * FROM placements WHERE doc_id=?", (doc_id,)).fetchone()
 
-    def all_placements(self) -> list[sqlite3.Row]:
+    def all_placements(self) -> list[Row]:
         return list(self.conn.execute("SELECT * FROM placements"))
 
     def place(self, doc_id: int, case_id: str, role: str | None, path: str, sha: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO placements VALUES (?,?,?,?,?)",
-                          (doc_id, case_id, role, path, sha))
+        self.conn.execute(
+            "INSERT INTO placements (doc_id, case_id, role, path, sha256) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (doc_id) DO UPDATE SET case_id=excluded.case_id, role=excluded.role, "
+            "path=excluded.path, sha256=excluded.sha256", (doc_id, case_id, role, path, sha))
 
     def repoint(self, doc_id: int, sha: str) -> None:
         """The placed file now holds `sha` (a person corrected it in place; the bytes are kept)."""
@@ -324,33 +496,32 @@ class Database:
                   catatan: str | None = None, source: str | None = None, message: str = "",
                   detail: dict[str, Any] | None = None, person: str | None = None,
                   person_title: str = "") -> int:
-        cur = self.conn.execute(
+        return int(self.conn.execute(
             "INSERT INTO events (at, case_id, kind, role, step_from, step_to, decision, catatan, "
-            "source, message, detail, person, person_title) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "source, message, detail, person, person_title) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "RETURNING id",
             (at, case_id, kind, role, step_from, step_to, decision, catatan, source, message,
-             json.dumps(detail or {}, ensure_ascii=False), person, person_title))
-        return int(cur.lastrowid or 0)
+             json.dumps(detail or {}, ensure_ascii=False), person, person_title)).fetchone()[0])
 
-    def events(self, case_id: str | None = None) -> list[sqlite3.Row]:
+    def events(self, case_id: str | None = None) -> list[Row]:
         if case_id is None:
             return list(self.conn.execute("SELECT * FROM events ORDER BY id"))
         return list(self.conn.execute("SELECT * FROM events WHERE case_id=? ORDER BY id",
                                       (case_id,)))
 
-    def recent_events(self, case_ids: Sequence[str], since: str) -> list[sqlite3.Row]:
+    def recent_events(self, case_ids: Sequence[str], since: str) -> list[Row]:
         """The events of these cases, and those about no case since `since` (files answered)."""
-        q = ",".join("?" * len(case_ids))
         return list(self.conn.execute(
-            f"SELECT * FROM events WHERE case_id IN ({q}) OR (case_id IS NULL AND at >= ?) "
+            f"SELECT * FROM events WHERE case_id IN {in_clause(case_ids)} OR (case_id IS NULL AND at >= ?) "
             "ORDER BY id", (*case_ids, since)))
 
-    def events_of_year(self, year: int) -> list[sqlite3.Row]:
+    def events_of_year(self, year: int) -> list[Row]:
         """Every event of the cases opened in `year`."""
         return list(self.conn.execute(
             "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id WHERE c.year=? "
             "ORDER BY e.id", (year,)))
 
-    def events_of_kind(self, kind: str, since: str) -> list[sqlite3.Row]:
+    def events_of_kind(self, kind: str, since: str) -> list[Row]:
         """Events of one kind since `since`, newest first."""
         return list(self.conn.execute("SELECT * FROM events WHERE kind=? AND at >= ? "
                                       "ORDER BY id DESC", (kind, since)))
@@ -360,7 +531,7 @@ class Database:
         self.conn.execute("INSERT INTO ops (event_id, op, sha256, path, source) VALUES (?,?,?,?,?)",
                           (event_id, op, sha, path, source))
 
-    def pending_ops(self, event_id: int | None = None) -> list[sqlite3.Row]:
+    def pending_ops(self, event_id: int | None = None) -> list[Row]:
         """Operations not yet carried out: all of them, or those one event must wait for."""
         q = ("SELECT o.*, e.case_id, e.role FROM ops o LEFT JOIN events e ON e.id = o.event_id "
              "WHERE o.done=0")
@@ -400,7 +571,7 @@ class Database:
             "INSERT INTO received (sha256, path, at, case_id, token, outcome) "
             "VALUES (?,?,?,?,?,?)", (sha, path, at, case_id, token, outcome))
 
-    def accepted_before(self, sha: str) -> list[sqlite3.Row]:
+    def accepted_before(self, sha: str) -> list[Row]:
         return list(self.conn.execute(
             "SELECT * FROM received WHERE sha256=? AND outcome='accepted' ORDER BY id", (sha,)))
 
@@ -409,15 +580,16 @@ class Database:
                                  (token, value)).fetchone() is not None
 
     def mark_decision(self, token: str, value: str, at: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO decisions_seen VALUES (?,?,?)",
-                          (token, value, at))
+        self.conn.execute("INSERT INTO decisions_seen (token, value, at) VALUES (?,?,?) "
+                          "ON CONFLICT DO NOTHING", (token, value, at))
 
     def get_meta(self, key: str, default: str = "") -> str:
         r = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return r[0] if r else default
 
     def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+        self.conn.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT (key) "
+                          "DO UPDATE SET value = excluded.value", (key, value))
 
     # -- the year registers still to write ----------------------------------------------------
     def years_to_write(self) -> dict[int, int]:

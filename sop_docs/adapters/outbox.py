@@ -7,10 +7,9 @@ after a restart) does nothing, so none is ever sent twice for one cause.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from sop_docs.adapters.db import Database
+from sop_docs.adapters.db import Database, Row
 
 
 @dataclass(frozen=True)
@@ -36,26 +35,26 @@ class Outbox:
     def add(self, m: Message, at: str, event_id: int | None = None) -> bool:
         """Record `m` (inside the caller's transaction); False when its key is recorded already."""
         cur = self.db.conn.execute(
-            "INSERT OR IGNORE INTO notifications (key, kind, case_id, event_id, role, person, "
+            "INSERT INTO notifications (key, kind, case_id, event_id, role, person, "
             "address, subject, body, attach_sha, attach_name, created_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING",
             (m.key, m.kind, m.case_id, event_id, m.role, m.person, m.address, m.subject, m.body,
              m.attach_sha, m.attach_name, at))
         return cur.rowcount == 1
 
-    def rows(self, case_id: str | None = None) -> list[sqlite3.Row]:
+    def rows(self, case_id: str | None = None) -> list[Row]:
         if case_id is None:
             return list(self.db.conn.execute("SELECT * FROM notifications ORDER BY id"))
         return list(self.db.conn.execute(
             "SELECT * FROM notifications WHERE case_id=? ORDER BY id", (case_id,)))
 
-    def unsent(self) -> list[sqlite3.Row]:
+    def unsent(self) -> list[Row]:
         """Messages not (yet) delivered: waiting, being sent, or given up on."""
         return list(self.db.conn.execute(
             "SELECT * FROM notifications WHERE status != 'sent' ORDER BY id"))
 
     # -- delivery (sop_docs/delivery.py): pending -> sending -> sent | pending again | failed ------
-    def due(self, now: float, limit: int = 50) -> list[sqlite3.Row]:
+    def due(self, now: float, limit: int = 50) -> list[Row]:
         """Messages waiting whose time has come (`now` in epoch seconds), oldest first."""
         return list(self.db.conn.execute(
             "SELECT * FROM notifications WHERE status='pending' AND next_try <= ? "
@@ -67,7 +66,7 @@ class Outbox:
             "SELECT MIN(next_try) FROM notifications WHERE status='pending'").fetchone()
         return None if row[0] is None else float(row[0])
 
-    def interrupted(self) -> list[sqlite3.Row]:
+    def interrupted(self) -> list[Row]:
         """Messages left `sending` by a process that died mid-send (whether the server got them
         is unknown)."""
         return list(self.db.conn.execute(
@@ -99,7 +98,7 @@ class Outbox:
             "UPDATE notifications SET status='failed', attempts=?, error=? WHERE id=?",
             (attempts, error, row_id))
 
-    def resume_interrupted(self) -> list[sqlite3.Row]:
+    def resume_interrupted(self) -> list[Row]:
         """Every message left `sending` goes back to pending, due now (sent again with its key:
         at-least-once); the rows as they were."""
         rows = self.interrupted()

@@ -205,6 +205,7 @@ def test_a_store_gone_at_start_is_refused_with_a_clear_message(office):
     assert tree(office.root / "outbox") == before
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("damage", ["deleted", "truncated", "garbage"])
 def test_a_lost_database_is_refused_never_started_over(office, damage):
     """A deleted, truncated or garbage database: `scan` refuses (exit 6) instead of starting again
@@ -231,6 +232,7 @@ def test_a_lost_database_is_refused_never_started_over(office, damage):
     assert case
 
 
+@pytest.mark.sqlite_only
 def test_a_database_restored_from_a_copy_replays_the_folders_and_reuses_no_number(office):
     """Copy taken; the office goes on (a case closes with letter 002, another is approved with
     003, two more open); the database is lost; `sop-docs restore` puts the copy back and the next
@@ -405,6 +407,7 @@ def test_an_oversize_file_is_moved_never_copied(tmp_path):
         o.close()
 
 
+@pytest.mark.sqlite_only
 def test_watch_mode_refuses_to_go_on_when_its_database_vanishes(office):
     """The watcher notices its database deleted under it, keeps a copy of what it held, and stops
     (the next start refuses until it is restored)."""
@@ -524,6 +527,7 @@ def test_a_draft_replaced_by_a_link_in_an_outbox_is_not_read_and_the_decision_go
     assert secret.read_bytes() == SECRET
 
 
+@pytest.mark.sqlite_only
 def test_a_restore_finds_the_number_of_a_letter_that_left_the_outboxes(office, tmp_path):
     """Approved after the copy, the letter taken away from the outbox to be published: restore
     reads its number from the letter kept in the store, so the next letter gets the next number."""

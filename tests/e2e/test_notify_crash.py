@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ import pytest
 from sop_docs.bootstrap import open_service
 from tests.driver import Office
 from tests.e2e.test_crash import REPO, Staff, idle
+from tests.records import query as records_query
 from tests.smtp import SmtpServer, notify_toml
 
 KILLS = int(os.environ.get("SOP_NOTIFY_KILLS", "30"))
@@ -54,11 +54,7 @@ def spawn(root: Path, log: Path) -> subprocess.Popen[bytes]:
 
 
 def query(root: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(f"file:{root / '.sop_docs' / 'sop_docs.db'}?mode=ro", uri=True)
-    try:
-        return list(conn.execute(sql))
-    finally:
-        conn.close()
+    return [tuple(r) for r in records_query(root, sql)]
 
 
 @pytest.mark.timeout(400)

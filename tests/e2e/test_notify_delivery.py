@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 from sop_docs import delivery
 from sop_docs.adapters.outbox import Outbox
 from tests.driver import Office
+from tests.records import query
 from tests.smtp import BlackHole, SmtpServer, free_port, notify_toml, smtp_server  # noqa: F401
 
 PEOPLE = [("Siti Aminah", "fungsional", ["siti@kantor.go.id"]),
@@ -100,9 +100,7 @@ def test_scan_sends_what_is_due_and_status_shows_what_is_not(tmp_path: Path,
     assert r.returncode == 0, r.stderr
     assert "FAILED after 1 attempts" in r.stderr and "Siti Aminah <siti@kantor.go.id>" in r.stderr
     # scan also recorded what its real clock finds due (the cases are late by now): all failed
-    conn = sqlite3.connect(root / ".sop_docs" / "sop_docs.db")
-    rows = list(conn.execute("SELECT key, person, address, status FROM notifications"))
-    conn.close()
+    rows = [tuple(r) for r in query(root, "SELECT key, person, address, status FROM notifications")]
     assert keys <= {k for k, _, _, _ in rows} and {s for *_, s in rows} == {"failed"}
     failed = [(p, a, s) for _, p, a, s in rows]
     r = sop_docs("status", str(root))

@@ -260,6 +260,7 @@ def test_status_says_who_holds_a_role_as_plt_today(tmp_path):
     assert f"Kepala Dinas hari ini: Plt. {SEKDIS[0]} (sampai" in " ".join(r.stdout.split())
 
 
+@pytest.mark.sqlite_only
 def test_a_restore_reads_the_role_of_a_riwayat_row_that_names_the_plt(office):
     """The register's Riwayat names "Kepala Dinas (Plt. …)"; after the database is lost and
     `sop-docs restore` replays what the register shows since the copy, the Plt.'s return is a

@@ -258,6 +258,7 @@ def test_secrets_file_permissions_are_those_of_a_private_file(tmp_path: Path) ->
         assert (Secrets(f, env={})._from_file() == {"A": "1", "B": "dua"}) is ok
 
 
+@pytest.mark.sqlite_only
 def test_a_database_too_busy_to_mark_a_send_neither_loses_nor_repeats_it(
         tmp_path: Path) -> None:
     """Another connection holds the database while a message is on its way: it was sent, the

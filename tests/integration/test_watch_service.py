@@ -8,7 +8,6 @@ time alone.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -17,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from sop_docs import watch
+from sop_docs.adapters.sql import Rec
 from sop_docs.errors import WorkspaceBusy
 from tests.badfiles import docx_bytes, write_bad
 from tests.driver import CORPUS, Office
+from tests.records import query
 
 SETTLE = 0.3
 CASE = "PIP-2026-0001"
@@ -46,13 +47,8 @@ def files(folder: Path) -> set[str]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def events(root: Path, kind: str) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(root / ".sop_docs" / "sop_docs.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute("SELECT * FROM events WHERE kind=? ORDER BY id", (kind,)).fetchall()
-    finally:
-        conn.close()
+def events(root: Path, kind: str) -> list[Rec]:
+    return query(root, "SELECT * FROM events WHERE kind=? ORDER BY id", (kind,))
 
 
 @pytest.fixture(autouse=True)
