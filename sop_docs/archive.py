@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from sop_docs import printfile
-from sop_docs.adapters import pdfa, share
+from sop_docs.adapters import pdfa, share, workbook
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.register import put_text
 from sop_docs.core.naming import safe_component
@@ -315,7 +315,7 @@ def _history(path: Path, rows: Sequence[Sequence[object]]) -> None:
                              strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
-    wb.save(path)
+    path.write_bytes(workbook.to_bytes(wb))
 
 
 def _encode(path: str) -> str:

@@ -91,14 +91,17 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
     try:
         if exclusive:
             guard.check_layout(ws, target)
-        db = guard.open_database(target, create=exclusive,
+        # PostgreSQL: the layout is changed only by the holder of the lease (a standby of a
+        # newer version waits), and never by a reader (the province's role may only read)
+        db = guard.open_database(target, create=exclusive, migrate=not target.postgresql,
                                  backup_folder=backup_folder(ws, settings))
         try:
             if exclusive and not db.take_lease():
                 raise WorkspaceBusy(
                     f"kantor {target.kantor} sedang dijalankan oleh {db.holder()}; proses ini "
-                    f"menunggu. / Another sop-docs process ({db.holder()}) acts for this office; "
-                    "it already does what `scan` would.")
+                    f"menunggu. / Another sop-docs process ({db.holder()}) acts for this office.")
+            if exclusive and target.postgresql:
+                db.migrate()
             blobs = guard.open_store(ws, db, create=exclusive)
             guard.check_history(ws, sop, db)
         except BaseException:

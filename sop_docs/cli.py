@@ -296,7 +296,7 @@ def check(directory: Path) -> None:
     from sop_docs import contoh, sharecheck
     from sop_docs.bootstrap import (
         backup_folder,
-        database_path,
+        database_target,
         load_access,
         load_notify,
         load_office,
@@ -317,8 +317,8 @@ def check(directory: Path) -> None:
     notify = load_notify(settings, sop, people)
     for gap in [*untold(people, sop.roles, bool(notify.server)), *incomplete_stand_ins(people)]:
         click.echo(f"sop.toml {gap}")
-    problems = sharecheck.check(ws, sop, access, [database_path(ws, settings),
-                                                  backup_folder(ws, settings)])
+    private = [p for p in (database_target(ws, settings).path, backup_folder(ws, settings)) if p]
+    problems = sharecheck.check(ws, sop, access, private)
     for line in problems:
         click.echo(line)
     if access.mode == "none":

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sop_docs.adapters import dip_sheet, office, register, share
+from sop_docs.adapters import dip_sheet, office, register, share, workbook
 from sop_docs.adapters.blobs import fsync_dir
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.adapters.office import ConversionFailed, OfficeUnavailable
@@ -141,7 +141,7 @@ def _pdf(parts: DipParts, db: Database, xlsx: Path, year: int, groups: object, s
         only = dip_sheet.build(None, year, parts.settings.office, groups,  # type: ignore[arg-type]
                                parts.settings.ppid, signed)
         only.remove(only[dip_sheet.OFFICE_SHEET])
-        only.save(src)
+        src.write_bytes(workbook.to_bytes(only))
         try:
             (out,) = office.convert([src], "pdf", Path(tmp) / "out")
         except (OfficeUnavailable, ConversionFailed) as e:

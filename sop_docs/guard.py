@@ -36,7 +36,8 @@ RESTORE_HINT = ("Pulihkan dari cadangan dengan `sop-docs restore` (lihat docs/se
                 "Restore a backup with `sop-docs restore` (see docs/service.md).")
 
 
-def open_database(target: Target, *, create: bool, backup_folder: Path | None = None) -> Database:
+def open_database(target: Target, *, create: bool, backup_folder: Path | None = None,
+                  migrate: bool = True) -> Database:
     """The office's database; a missing one only when `create`, a broken one never."""
     path = target.shown
     if target.path is not None and not target.path.exists() and not create:
@@ -53,7 +54,7 @@ def open_database(target: Target, *, create: bool, backup_folder: Path | None = 
                                 f"`sop-docs init`. / The office is not in the database {path} "
                                 "yet; run `sop-docs init`.")
     try:
-        return Database(target, backup_folder)
+        return Database(target, backup_folder, migrate=migrate)
     except DatabaseBroken as e:
         raise StateMismatch(
             f"Basis data {path} rusak dan tidak dapat dibuka ({e}); layanan tidak dijalankan. / "
@@ -138,7 +139,7 @@ _NETWORK = frozenset({"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "af
                       "ceph", "glusterfs", "davfs", "fuse.sshfs", "fuse.rclone", "fuse.davfs2"})
 
 
-def check_layout(ws: Workspace, target: Target) -> None:
+def check_layout(ws: Workspace, target: Target, mounts: Path = Path("/proc/mounts")) -> None:
     """Refuse a layout that could lose files (docs/service.md, "Which paths are shared").
 
     With PostgreSQL, any machine that takes over must see the very store and folders the last
@@ -146,7 +147,7 @@ def check_layout(ws: Workspace, target: Target) -> None:
     system (not a link, not a local disk mounted over it). With SQLite, the database file must be
     on this machine's own disk: over SMB or NFS its locks and journal do not hold."""
     if target.path is not None:
-        kind = fstype.filesystem_type(target.path.parent)
+        kind = fstype.filesystem_type(target.path.parent, mounts)
         if kind in _NETWORK:
             raise StateMismatch(
                 f"Basis data SQLite {target.path} ada di sistem berkas jaringan ({kind}); di sana "

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything sop-docs needs on a fresh Debian/Ubuntu machine: LibreOffice Writer and Calc (PDF and
 # format conversion, and the tests' real Calc/Writer over UNO), the fonts the templates and the
-# register use, poppler (proof PDFs drawn for the print file, PDF pages to PNG in tests), and this package with its test extras.
+# register use, poppler (proof PDFs drawn for the print file, PDF pages to PNG in tests), PostgreSQL's
+# server binaries (the suite's second pass runs on a throw-away cluster of its own, tests/pgcluster.py;
+# the package's own `main` cluster on 5432 is not used), and this package with its test extras.
 # Running it again installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ have fonts-liberation || need+=(fonts-liberation)
 have fonts-dejavu-core || need+=(fonts-dejavu-core)
 have fonts-crosextra-carlito || need+=(fonts-crosextra-carlito)
 have chromium || need+=(chromium)   # the dashboard's tests open laporan/index.html in it
+have postgresql || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)  # tests/pgcluster.py
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq

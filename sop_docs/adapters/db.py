@@ -144,15 +144,13 @@ class Database:
         try:
             if self.postgresql:
                 self._keys = lock_keys(self.target.schema)
-                if migrate:
-                    self._create_office()
             else:
                 for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
                     self.conn.run(f"PRAGMA {pragma}")
                 if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise DatabaseBroken("SQLite's quick_check found damage")
             if migrate:
-                self._migrate()
+                self.migrate()
         except DatabaseBroken:
             self.conn.close()
             raise
@@ -250,6 +248,14 @@ class Database:
                 raise
             return [name for name, _ in MIGRATIONS]
         return [name for name, _ in MIGRATIONS if name not in done]
+
+    def migrate(self) -> None:
+        """Bring the layout up to this version (PostgreSQL: the office's schema made first). On
+        PostgreSQL the watcher does it once it holds the lease, so a standby of a newer version
+        never changes the layout under the active one."""
+        if self.postgresql:
+            self._create_office()
+        self._migrate()
 
     def _migrate(self) -> None:
         c = self.conn

@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sop_docs.adapters import share
+from sop_docs.adapters import share, workbook
 from sop_docs.adapters.blobs import fsync_dir, sha256_file
 from sop_docs.adapters.safefs import NotRegular, office_lock, open_regular
 from sop_docs.adapters.sniff import zip_problem
@@ -434,7 +434,7 @@ def write(path: Path, wb: Workbook, *, expected_hash: str | None, writable: bool
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as f:
-            wb.save(f)
+            f.write(workbook.to_bytes(wb))
             f.flush()
             share.apply(f.fileno(), writable=writable, group=group)
             os.fsync(f.fileno())

@@ -110,7 +110,8 @@ def test_a_linked_folder_in_an_inbox_is_answered_and_never_entered(tmp_path, mod
     assert SECRET not in b"".join(visible_everywhere(o) + list(stored(o)))
 
 
-@pytest.mark.parametrize("target", ["outside", "/proc/self/environ", ".sop_docs/sop_docs.db"])
+@pytest.mark.parametrize("target", ["outside", "/proc/self/environ", pytest.param(
+    ".sop_docs/sop_docs.db", marks=pytest.mark.sqlite_only)])
 def test_a_linked_file_is_never_read(office, tmp_path, target):
     """`catatan.txt -> /etc/shadow` and friends: the link is answered, the target never read."""
     secret = tmp_path / "shadow"

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import shutil
 import time
 import unicodedata
 import zipfile
@@ -24,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from sop_docs.adapters.docx import read_link
-from sop_docs.settings import default_settings_text
 from tests.badfiles import CT_DOCUMENT, CT_MACRO, EXPECTED, REJECT_KINDS, docx_bytes, write_bad
 from tests.driver import CORPUS, Office
+from tests.records import copy_workspace
 
 CASE = "PIP-2026-0001"
 SUBJECT = "Laporan Keuangan 2026"
@@ -86,9 +85,10 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 def _office(seeds: dict[int, Path], tmp_path: Path, step: int, *, max_file_mb: float | None = None
             ) -> Office:
     root = tmp_path / "ws"
-    shutil.copytree(seeds[step], root)
+    copy_workspace(seeds[step], root)
     if max_file_mb is not None:
-        (root / "sop.toml").write_text(default_settings_text().replace(
+        toml = root / "sop.toml"
+        toml.write_text(toml.read_text("utf-8").replace(
             "max_file_mb = 50", f"max_file_mb = {max_file_mb}"), "utf-8")
     return Office(root)
 
