@@ -119,7 +119,7 @@ class Courier:
 def _serve(root: Path) -> int:
     """The child: open the workspace's outbox and send until stdin ends."""
     from sop_docs.adapters.blobs import BlobStore
-    from sop_docs.adapters.db import Database
+    from sop_docs.adapters.db import SENDER, Database
     from sop_docs.bootstrap import database_target, load_notify, load_office, local_clock
     from sop_docs.delivery import Delivery, channels_for
 
@@ -135,14 +135,22 @@ def _serve(root: Path) -> int:
         wake.set()
 
     threading.Thread(target=listen, daemon=True).start()
+    db = Database(database_target(ws, settings), migrate=False)
+    # one sender per office: the last watcher's may still be sending. On PostgreSQL the lock is
+    # the database's (the last sender may be on another machine); on SQLite a lock file
     lock = FileLock(str(ws.state / "delivery.lock"))
-    while not stop.is_set():                     # the last watcher's sender may still be sending
+    while not stop.is_set():
+        if db.postgresql:
+            if db.take_lease(SENDER):
+                break
+            stop.wait(0.5)
+            continue
         with contextlib.suppress(Timeout):
             lock.acquire(timeout=0.5)
             break
     if stop.is_set():
+        db.close()
         return 0
-    db = Database(database_target(ws, settings), migrate=False)
     # no fsync of its own: a mark lost to a power cut only means a message sent again
     # (at-least-once, recognisable by its key); the chain's next commit makes it durable
     if not db.postgresql:

@@ -100,11 +100,14 @@ OFFICES_TABLE = ("CREATE TABLE IF NOT EXISTS public.sop_docs_kantor (kode TEXT P
                  "skema TEXT NOT NULL, ditambah TEXT NOT NULL)")
 
 
-def lock_keys(schema: str) -> tuple[int, int]:
-    """The office's (lease, transaction) lock keys: stable across machines and versions."""
+WATCHER, TRANSACTIONS, SENDER = 0, 1, 2
+
+
+def lock_keys(schema: str) -> tuple[int, int, int]:
+    """The office's (lease, transaction, sender) lock keys: stable across machines and versions."""
     h = hashlib.sha256(schema.encode()).digest()
-    return (int.from_bytes(h[:4], "big") & 0x7FFFFFFF,
-            int.from_bytes(h[4:8], "big") & 0x7FFFFFFF)
+    return tuple(int.from_bytes(h[i:i + 4], "big") & 0x7FFFFFFF  # type: ignore[return-value]
+                 for i in (0, 4, 8))
 
 
 def _now() -> str:
@@ -204,15 +207,17 @@ class Database:
             "SELECT 1 FROM information_schema.tables WHERE table_schema=? AND "
             "table_name='migrations'", (self.target.schema,)).fetchone() is not None
 
-    def take_lease(self) -> bool:
+    def take_lease(self, which: int = WATCHER) -> bool:
         """The right to act on the office's workspace (PostgreSQL: a session lock held by this
-        connection; the server drops it with the connection). False when another holds it."""
+        connection; the server drops it with the connection). False when another holds it.
+        `SENDER`: the right to send the office's notifications (not checked by tx())."""
         if not self.postgresql:
-            self.leased = True
+            self.leased = which == WATCHER
             return True
         got = bool(self.conn.execute("SELECT pg_try_advisory_lock(?, ?)",
-                                     (LOCK_CLASS, self._keys[0])).fetchone()[0])
-        self.leased = got
+                                     (LOCK_CLASS, self._keys[which])).fetchone()[0])
+        if which == WATCHER:
+            self.leased = got
         return got
 
     def lease_held(self) -> bool:
