@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from sop_docs.adapters.schema import MIGRATIONS, render
@@ -162,6 +163,7 @@ class Database:
             self._unavailable(e)
         except DatabaseError as e:
             self.conn.close()
+            self._if_denied(e)          # a role without the right is not a damaged database
             raise DatabaseBroken(str(e.orig)) from e
         self.inode = os.stat(self.path).st_ino if self.path else 0   # to notice a replaced file
 
@@ -172,6 +174,18 @@ class Database:
                               f"opened for writing ({e.orig}); free space and start again") from e
         raise DatabaseUnavailable(f"the database {self.target.shown} cannot be opened: "
                                   f"{e.orig}") from e
+
+    def _if_denied(self, e: DBAPIError) -> None:
+        """PostgreSQL refused the role a right (SQLSTATE 42501): say so, without a traceback."""
+        if getattr(e.orig, "sqlstate", None) == "42501":
+            role = make_url(self.target.url).username or "?"
+            raise DatabaseUnavailable(
+                f"peran basis data {role} tidak punya izin menulis di {self.target.shown} "
+                f"({str(e.orig).splitlines()[0]}); peran baca-saja (mis. ppid_provinsi) hanya "
+                "untuk `sop-docs status --semua-kantor`. / The database role has no right to "
+                "write there: a read-only role serves `status --semua-kantor` only; the service "
+                "needs the role that owns the office's schema (docs/service.md, PostgreSQL).") \
+                from e
 
     def reopen(self) -> Database:
         """Another connection to the same records (for a thread or a process of its own)."""
@@ -325,6 +339,9 @@ class Database:
                                     or self.conn.raw.closed):
                 self.lost = True
                 raise LeaseLost(f"the connection to {self.shown} is lost: {e.orig}") from e
+            raise
+        except DatabaseError as e:
+            self._if_denied(e)
             raise
 
     def close(self) -> None:
