@@ -91,9 +91,12 @@ def init(directory: Path) -> None:
     svc = open_service(directory)
     try:
         svc.process_register()
+        where = svc.db.shown if svc.db.postgresql else ""
     finally:
         svc.close()
     click.echo(f"Workspace ready at {directory.resolve()} ({len(made)} item(s) created).")
+    if where:
+        click.echo(f"Kantor tercatat di / The office's records are in {where}.")
 
 
 @main.command()

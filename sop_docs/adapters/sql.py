@@ -74,7 +74,8 @@ def target_of(database: str, kantor: str, root: Path) -> Target:
     why = secret_in_clear(database.replace("postgresql+psycopg://", "postgresql://", 1))
     if why:
         raise InvalidSettings(
-            f"sop.toml: [system] database holds {why}; sop.toml is readable by staff. Put the "
+            f"sop.toml: [system] database (or SOP_DOCS_DATABASE) holds {why}; sop.toml is readable by "
+            "staff. Put the "
             "password in PGPASSWORD (the unit's EnvironmentFile) or in a passfile "
             "(?passfile=/etc/sop-docs/pgpass) — see docs/service.md, PostgreSQL.")
     if not KANTOR.match(kantor):
