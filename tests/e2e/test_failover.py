@@ -438,3 +438,44 @@ def test_a_database_that_lost_its_lease_records_nothing(
         active.close()
         other.close()
 
+
+@pytest.mark.timeout(120)
+def test_a_connection_lost_while_the_watcher_opens_the_office_is_waited_out(
+        tmp_path: Path, cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops a starting watcher's session after it took the lease, in the middle of
+    opening the office (a restart of PostgreSQL at that instant): it waits as a standby and takes
+    over, where it used to die of the OperationalError (the failover test saw a standby die so
+    when PostgreSQL restarted in the middle of its try)."""
+    root, kantor = tmp_path / "ws", "midway"
+    office_on(cluster, monkeypatch, root, kantor)
+    w = Watchers(root, tmp_path)
+    try:
+        with pg(cluster) as admin, pg(cluster) as locker:
+            locker.execute("BEGIN")     # the store's identity cannot be read for now
+            locker.execute(f"LOCK TABLE kantor_{kantor}.meta IN ACCESS EXCLUSIVE MODE")
+            pid = w.start()
+            app = f"sop-docs {os.uname().nodename} {pid}"[:63]
+            stuck: list[int] = []
+
+            def waiting() -> bool:
+                stuck[:] = [r[0] for r in admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name=%s AND "
+                    "wait_event_type='Lock'", (app,))]
+                return bool(stuck)
+
+            wait_for("the watcher waits for the store's identity", waiting, 60)
+            assert holder(cluster, kantor) == pid
+            admin.execute("SELECT pg_terminate_backend(%s)", (stuck[0],))
+            wait_for("the lease given back", lambda: holder(cluster, kantor) != pid, 10)
+            locker.execute("COMMIT")
+        took = wait_for("the watcher watches", lambda: w.watching(pid) == 1, 30)
+        assert w.alive() == [pid]
+        assert "cadangan (standby): basis data tidak terjangkau" in w.text(pid)
+        assert holder(cluster, kantor) == pid
+        print(f"watching {took:.2f} s after its session was ended")
+    except BaseException:
+        print(w.tails())
+        raise
+    finally:
+        codes = w.stop_all()
+    assert codes[pid] == 0
