@@ -179,6 +179,15 @@ class Cluster:
         os.kill(pid, signal.SIGKILL)
         self._wait_gone([pid, *kids])
         self.pid = None
+        # The dead postmaster is a zombie until whoever adopted it (PID 1) reaps it, and a zombie
+        # still answers kill(pid, 0): pg_ctl would call it running and the next postmaster would
+        # refuse its postmaster.pid. Wait for the reaping; a PID 1 that never reaps gets the stale
+        # file removed (safe: every process of the cluster is gone).
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if Path(f"/proc/{pid}").exists():
+            (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
 
     def restart(self) -> None:
         """A fast (clean) stop and a start, on the same port."""
@@ -210,7 +219,8 @@ class Cluster:
         if self.home is None:
             return False
         r = self._run([str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "status"], check=False)
-        return r.returncode == 0
+        pid = self._postmaster_pid()
+        return r.returncode == 0 and pid is not None and _alive(pid)
 
     def pids(self) -> list[int]:
         """Every live process of this cluster: the postmaster (known, or any process naming this data
@@ -266,8 +276,9 @@ class Cluster:
 
     def _run(self, cmd: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         # cwd: the server user must be able to enter it (root's own cwd may be closed to postgres)
+        cwd = self.home if self.home is not None and self.home.is_dir() else Path("/")
         r = subprocess.run(self._as_server(cmd), capture_output=True, text=True, env=_clean_env(),
-                           cwd=self.home or "/", timeout=TIMEOUT + 30, check=False)
+                           cwd=cwd, timeout=TIMEOUT + 30, check=False)
         if check and r.returncode != 0:
             raise ClusterError(
                 f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}{r.stderr}\n"
@@ -291,7 +302,7 @@ class Cluster:
         os.chmod(home, 0o700)
         self.home = home
         initdb = [str(self.bin / "initdb"), "-D", str(self.data_dir), "--auth=trust", "-U", "postgres",
-                  "--encoding=UTF8", "--no-instructions"]
+                  "--encoding=UTF8", "--no-instructions", "--no-sync"]
         try:
             try:
                 self._run([*initdb, "--locale=C.UTF-8"])
