@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from sqlalchemy.exc import OperationalError
+
 from sop_docs import delivery
 from sop_docs.adapters import fstype
 from sop_docs.adapters.db import DatabaseUnavailable, LeaseLost
@@ -148,6 +150,8 @@ def _take_over(root: Path, stop: threading.Event) -> WatchedService | None:
             why = str(e)
         except (DatabaseUnavailable, LeaseLost) as e:
             why = f"basis data tidak terjangkau / database unreachable: {e}"
+        except OperationalError as e:     # the server went away in the middle of opening
+            why = f"basis data tidak terjangkau / database unreachable: {e.orig}"
         if why != said:
             log.warning("cadangan (standby): %s", why)
             said = why

@@ -68,8 +68,9 @@ def drop(path: Path, data: bytes) -> None:
 class Staff:
     """What the office has done so far, to check the workspace against."""
 
-    def __init__(self, root: Path, rng: random.Random) -> None:
+    def __init__(self, root: Path, rng: random.Random, steps: tuple[int, ...] = (3, 4)) -> None:
         self.root, self.rng = root, rng
+        self.steps = steps  # the review steps decided on (5 gives the numbered letter)
         self.dropped: dict[str, Path] = {}  # sha -> where it was dropped
         self.materials: set[str] = set()
         self.submitted: set[str] = set()  # case ids whose draft was saved into the inbox
@@ -77,7 +78,7 @@ class Staff:
         self.count = 0
 
     def act(self, svc: Service) -> None:
-        """Drop materials, save drafts of cases at step 2, decide on cases at steps 3 and 4."""
+        """Drop materials, save drafts of cases at step 2, decide on cases at the review steps."""
         inbox = self.root / "inbox"
         if len(visible(inbox)) < BACKLOG:
             for _ in range(self.rng.randint(1, 3)):
@@ -101,7 +102,7 @@ class Staff:
         self._decide(svc)
 
     def _decide(self, svc: Service) -> None:
-        """Type decisions for cases at steps 3 and 4 into the registers that carry them."""
+        """Type decisions for cases at the review steps into the registers that carry them."""
         steps = {c.id: c for c in svc.db.open_cases()}
         for channel in svc.projection.channels():
             if channel.decides:
@@ -116,7 +117,7 @@ class Staff:
         typed = False
         for row in ws.iter_rows(min_row=2):
             case = steps.get(row[0].value)
-            if case is None or case.step not in (3, 4) or case.step_token in self.decided:
+            if case is None or case.step not in self.steps or case.step_token in self.decided:
                 continue
             if not str(row[4].value or "").startswith(str(case.step)):
                 continue  # the register does not show this step yet
@@ -156,10 +157,15 @@ def check(root: Path, svc: Service, staff: Staff, *, final: bool = False) -> Non
     placed = set(paths)
     for f in visible(root / "outbox"):
         assert f.relative_to(root).as_posix() in placed, f"{f} is in an outbox but not placed"
+    letter = next(d.label for d in svc.sop.documents.values() if d.numbered)
     for case in svc.db.open_cases():
         holder = svc.sop.step(case.step).role
-        drafts = [f for f in visible(root / "outbox") if f.name.startswith(f"{case.id} - Konsep")]
+        # approved, the numbered letter takes the draft's place
+        kind = letter if case.letter_number else svc.sop.draft_label
+        drafts = [f for f in visible(root / "outbox") if f.suffix == ".docx" and f.name.startswith(
+            (f"{case.id} - {svc.sop.draft_label}", f"{case.id} - {letter}"))]
         assert len(drafts) == 1, f"{case.id}: draft in {len(drafts)} places: {drafts}"
+        assert drafts[0].name.startswith(f"{case.id} - {kind}"), f"{case.id}: {drafts[0].name}"
         assert drafts[0].parent.name == holder, f"{case.id} at step {case.step} not with {holder}"
     opened = [json.loads(r["detail"])["sha256"]
               for r in db.execute("SELECT detail FROM events WHERE kind='opened'")]
