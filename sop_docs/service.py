@@ -19,7 +19,7 @@ from pathlib import Path
 from sop_docs import archive, backup, guard, history
 from sop_docs.adapters import register
 from sop_docs.adapters.blobs import BlobStore
-from sop_docs.adapters.db import Database
+from sop_docs.adapters.db import Database, LeaseLost
 from sop_docs.archiving import Archiving
 from sop_docs.authority import Authority
 from sop_docs.core.access import Access
@@ -125,6 +125,8 @@ class Service:
         """Carry out every recorded operation not yet done (after a crash, or a failed move),
         once the database and the store are checked to be still the ones opened; take the day's
         copy of the database."""
+        if self.db.leased and not self.db.lease_held():   # PostgreSQL: another may replay them
+            raise LeaseLost(f"the lease on {self.db.shown} is gone")
         try:
             guard.check_still_ours(self.db, self.blobs)
         except StateMismatch:

@@ -27,13 +27,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sop_docs import delivery
 from sop_docs.adapters import fstype
 from sop_docs.adapters.db import DatabaseUnavailable, LeaseLost
 from sop_docs.adapters.oslock import workspace_lock
-from sop_docs.errors import WorkspaceBusy
+from sop_docs.errors import WorkspaceBusy, plainly
 from sop_docs.watchloop import MODES, Loop, WatchedService
 
 __all__ = ["MODES", "WatchedService", "choose_polling", "run", "workspace_lock"]
@@ -115,9 +115,9 @@ def run(
                     break
                 try:
                     serve(svc, owned=True)
-                except LeaseLost as e:
+                except (LeaseLost, DBAPIError) as e:   # the connection with the lease, gone
                     log.error("berhenti bertindak: %s; menunggu lagi sebagai cadangan / stopped "
-                              "acting (lease lost); waiting as a standby", e)
+                              "acting (lease lost); waiting as a standby", plainly(e))
         else:
             with workspace_lock(root):
                 from sop_docs.bootstrap import open_service

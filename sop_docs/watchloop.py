@@ -222,6 +222,8 @@ class Loop:
             return
         try:
             tick()
+        except LeaseLost:                 # another watcher may act now: stop at once
+            raise
         except Exception:
             log.exception("recording the timed messages failed; tried again at the next tick")
 
@@ -309,6 +311,8 @@ class Loop:
             self.service.take_in(path)
         except OSError:                           # said in one line where it happened
             pass
+        except LeaseLost:                 # another watcher may act now: stop at once
+            raise
         except Exception:
             log.exception("taking in %s failed; it stays in the inbox for the next rescan", path)
         self._register_stale = True
@@ -359,6 +363,8 @@ class Loop:
         log.info(what)
         try:
             self.service.process_register()
+        except LeaseLost:                 # another watcher may act now: stop at once
+            raise
         except Exception:
             log.exception("processing the register failed; will retry when it changes or at rescan")
         self._register_stale = False
