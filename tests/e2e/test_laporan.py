@@ -28,6 +28,10 @@ from sop_docs.core.calendar import CALENDAR_TIME
 from sop_docs.kendali import durasi, durasi_kalender
 from tests.history import make_year
 
+# the year of history (~525 cases) takes ~150 s to build alone, and CI runs the SQLite and the
+# PostgreSQL passes side by side on the same CPUs
+pytestmark = pytest.mark.timeout(900)
+
 YEAR = 2026
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
