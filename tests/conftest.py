@@ -16,6 +16,9 @@ import pytest
 PG_URL = os.environ.get("SOP_DOCS_TEST_DATABASE", "")
 
 
+_GIVEN: set[str] = set()
+
+
 def _new_office() -> str:
     return f"t{uuid.uuid4().hex[:12]}"
 
@@ -25,7 +28,12 @@ def _give_office(toml: Path) -> None:
     text = toml.read_text("utf-8") if toml.exists() else ""
     if re.search(r"(?m)^\s*kantor\s*=", text):
         return
-    line = f'kantor = "{_new_office()}"\n'
+    # the test's own office for the first workspace a test makes (a sop.toml it rewrites later
+    # still finds it), a fresh one for any other (a second workspace, a module-wide fixture's)
+    test_office = os.environ.get("SOP_DOCS_KANTOR", "")
+    code = test_office if test_office and test_office not in _GIVEN else _new_office()
+    _GIVEN.add(code)
+    line = f'kantor = "{code}"\n'
     if re.search(r"(?m)^\[system\]\s*$", text):
         text = re.sub(r"(?m)^\[system\]\s*$\n?", lambda m: m.group(0) + line, text, count=1)
     else:

@@ -180,6 +180,7 @@ def test_bad_files_go_to_quarantine_with_a_note(office: Office, watching) -> Non
     assert len(files(quarantine)) == 2 * expected, sorted(files(quarantine))
 
 
+@pytest.mark.sqlite_only      # the lock file; on PostgreSQL a second one waits (test_failover.py)
 def test_a_second_watcher_refuses(office: Office, watching) -> None:
     """While one watcher runs, another on the same workspace raises WorkspaceBusy."""
     with pytest.raises(WorkspaceBusy, match="another watcher is running on this workspace"):

@@ -15,8 +15,9 @@ def write(root: Path, text: str) -> Path:
     return path
 
 
-def test_the_defaults_load_without_a_workspace_file(tmp_path):
+def test_the_defaults_load_without_a_workspace_file(tmp_path, monkeypatch):
     """A workspace without sop.toml runs the shipped SOP in Pontianak's office hours."""
+    monkeypatch.delenv("SOP_DOCS_DATABASE", raising=False)     # the PostgreSQL pass sets it
     s = load_settings(tmp_path)
     assert s.sop_ref == "pengumuman_informasi_publik"
     assert s.database == ".sop_docs/sop_docs.db"
