@@ -1,5 +1,6 @@
 -- The province's read-only role: `sop-docs status --semua-kantor` with it reads every office's
--- open cases; PostgreSQL refuses it any write. / Peran baca-saja PPID provinsi.
+-- open cases, `sop-docs laporan --semua-kantor` their year's recap; PostgreSQL refuses it any
+-- write. / Peran baca-saja PPID provinsi.
 --
 -- Run it as a superuser (or the owner of the offices' schemas), in the offices' database, naming
 -- the role sop-docs connects with (the one that creates each office's schema and tables):

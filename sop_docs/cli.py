@@ -268,17 +268,26 @@ def migrate(directory: Path) -> None:
 @main.command()
 @click.option("--tahun", "year", type=click.IntRange(2000, 2999), default=None,
               help="The year reported (default: this year).")
+@click.option("--semua-kantor", "everywhere", is_flag=True,
+              help="The province's recap of every office of the PostgreSQL database "
+                   "(laporan/Rekap Provinsi <year>.xlsx; reads only).")
 @DIR
 @_friendly
-def laporan(directory: Path, year: int | None) -> None:
+def laporan(directory: Path, year: int | None, everywhere: bool) -> None:
     """Write what the office must show for a year into laporan/ (the annual Laporan Layanan
     Informasi Publik, the Daftar Informasi Publik with its PDF, the dashboard index.html), from
     the database; runs beside the watcher (which keeps the DIP and the dashboard current).
+
+    With --semua-kantor, only the province's recap: one row per office of the PostgreSQL
+    database with its year's figures, written to laporan/Rekap Provinsi <year>.xlsx.
 
     Example: sop-docs laporan --tahun 2026 /srv/ppid
     """
     from sop_docs import laporan as reports
 
+    if everywhere:
+        click.echo(f"wrote {_recap_everywhere(directory, year)}")
+        return
     with _reading(directory) as svc:
         written = reports.write_all(svc, year or svc.clock().year)
     for path in written:
@@ -440,6 +449,23 @@ def _status_everywhere(directory: Path) -> None:
         line = (f"{o.kode}: {len(o.open_cases)} terbuka, {late} terlambat, "
                 f"{o.closed_this_year} selesai tahun ini")
         console.print(line if not o.error else f"{o.kode}: tidak terbaca ({o.error})")
+
+
+def _recap_everywhere(directory: Path, year: int | None) -> Path:
+    """`laporan --semua-kantor`: the year's figures of every office, in one workbook."""
+    from datetime import date
+
+    from sop_docs import provinsi, rekap
+    from sop_docs.bootstrap import database_target, days_off, load_office, local_clock
+    from sop_docs.core.calendar import WorkCalendar
+
+    ws, settings, sop = load_office(directory)
+    now = local_clock(settings)()
+    year = year or now.year
+    calendar = WorkCalendar(settings.hours, days_off(settings, date(year, 6, 30)))
+    target = database_target(ws, settings)
+    found = provinsi.years(target, sop, calendar, year)
+    return rekap.write(ws.root, found, year, sop, target.shown.split(" (kantor")[0], now)
 
 
 def _fmt(d: datetime | None) -> str:

@@ -1,4 +1,5 @@
-"""The province's view: every office of one PostgreSQL database, read at once.
+"""The province's view: every office of one PostgreSQL database, read at once (the open cases of
+`status --semua-kantor`; the year's figures of each office for `laporan --semua-kantor`, rekap.py).
 
 The provincial PPID reads with a role that may only read (docs/service.md, PostgreSQL): nothing
 here writes, migrates or takes a lease. Each office is its schema; the list of offices is
@@ -9,7 +10,8 @@ same SOP under the same public holidays; a case of another SOP shows its step nu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from sop_docs.adapters.db import Database, DatabaseUnavailable
 from sop_docs.adapters.sql import KANTOR, Conn, Target, engine_for
 from sop_docs.core.calendar import WorkCalendar, clock_for
+from sop_docs.core.figures import YearFigures
 from sop_docs.core.sop import Sop
+from sop_docs.errors import SopDocsError
 
 
 @dataclass(frozen=True)
@@ -42,17 +46,24 @@ class Office:
     error: str = ""           # a schema that could not be read (not yet migrated, no right)
 
 
-def offices(target: Target, sop: Sop, calendar: WorkCalendar,
-            now: Callable[[], datetime]) -> list[Office]:
-    """Every office of the database with its open cases, oldest first, and how many cases it
-    closed this year."""
+def _needs_postgresql(target: Target) -> None:
     if not target.postgresql:
-        raise DatabaseUnavailable("--semua-kantor needs PostgreSQL: a SQLite database holds "
-                                  "one office")
+        raise DatabaseUnavailable(
+            "--semua-kantor membutuhkan PostgreSQL: basis data SQLite hanya memuat satu kantor "
+            "(lihat docs/service.md, PostgreSQL). / --semua-kantor needs PostgreSQL: a SQLite "
+            "database holds one office.")
+
+
+@contextmanager
+def _public(target: Target) -> Iterator[tuple[Conn, list[str]]]:
+    """A connection to the database's public schema and the offices it lists (each code checked
+    before it may name a schema), in order of their codes."""
+    _needs_postgresql(target)
     engine = engine_for(target, schema="public")
     try:
         conn = Conn(engine.connect(), True)
     except DBAPIError as e:
+        engine.dispose()
         raise DatabaseUnavailable(f"the database {target.shown} cannot be opened: {e.orig}") from e
     try:
         try:
@@ -60,11 +71,52 @@ def offices(target: Target, sop: Sop, calendar: WorkCalendar,
                                                 "ORDER BY kode")]
         except DBAPIError as e:
             raise DatabaseUnavailable(f"{target.shown} lists no offices ({e.orig})") from e
-        at = now()
-        return [_office(conn, kode, sop, calendar, at) for kode in codes if KANTOR.match(kode)]
+        yield conn, [kode for kode in codes if KANTOR.match(kode)]
     finally:
         conn.close()
         engine.dispose()
+
+
+def offices(target: Target, sop: Sop, calendar: WorkCalendar,
+            now: Callable[[], datetime]) -> list[Office]:
+    """Every office of the database with its open cases, oldest first, and how many cases it
+    closed this year."""
+    with _public(target) as (conn, codes):
+        at = now()
+        return [_office(conn, kode, sop, calendar, at) for kode in codes]
+
+
+def office_codes(target: Target) -> list[str]:
+    with _public(target) as (_conn, codes):
+        return codes
+
+
+@dataclass(frozen=True)
+class OfficeYear:
+    kode: str
+    figures: YearFigures | None     # None: the office could not be read (`error` says why)
+    error: str = ""
+
+
+def years(target: Target, sop: Sop, calendar: WorkCalendar, year: int) -> list[OfficeYear]:
+    """Every office's figures of `year`, as its annual report counts them (`laporan.year_figures`),
+    each office opened as itself without migrating; one that cannot be read says why."""
+    from sop_docs.laporan import year_figures  # the report and its modules: for a recap only
+
+    out = []
+    for kode in office_codes(target):
+        try:
+            db = Database(Target(url=target.url, kantor=kode), migrate=False)
+        except SopDocsError as e:
+            out.append(OfficeYear(kode, None, str(e).split(" / ")[0]))
+            continue
+        try:
+            out.append(OfficeYear(kode, year_figures(db, sop, calendar, year)))
+        except DBAPIError as e:
+            out.append(OfficeYear(kode, None, str(e.orig).splitlines()[0]))
+        finally:
+            db.close()
+    return out
 
 
 def _office(conn: Conn, kode: str, sop: Sop, calendar: WorkCalendar, now: datetime) -> Office:

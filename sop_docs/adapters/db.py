@@ -182,9 +182,10 @@ class Database:
             raise DatabaseUnavailable(
                 f"peran basis data {role} tidak punya izin menulis di {self.target.shown} "
                 f"({str(e.orig).splitlines()[0]}); peran baca-saja (mis. ppid_provinsi) hanya "
-                "untuk `sop-docs status --semua-kantor`. / The database role has no right to "
-                "write there: a read-only role serves `status --semua-kantor` only; the service "
-                "needs the role that owns the office's schema (docs/service.md, PostgreSQL).") \
+                "untuk `sop-docs status` dan `laporan` dengan --semua-kantor. / The database role "
+                "has no right to write there: a read-only role serves `status --semua-kantor` "
+                "and `laporan --semua-kantor` only; the service needs the role that owns the "
+                "office's schema (docs/service.md, PostgreSQL).") \
                 from e
 
     def reopen(self) -> Database:
@@ -272,9 +273,13 @@ class Database:
         """Bring the layout up to this version (PostgreSQL: the office's schema made first). On
         PostgreSQL the watcher does it once it holds the lease, so a standby of a newer version
         never changes the layout under the active one."""
-        if self.postgresql:
-            self._create_office()
-        self._migrate()
+        try:
+            if self.postgresql:
+                self._create_office()
+            self._migrate()
+        except DatabaseError as e:
+            self._if_denied(e)          # a read-only role: said plainly, not a traceback
+            raise
 
     def _migrate(self) -> None:
         c = self.conn
