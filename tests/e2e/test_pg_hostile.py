@@ -1,0 +1,70 @@
+"""A hostile administrator and a hostile office against the PostgreSQL workspaces.
+
+Each test drives the real command line against a throw-away PostgreSQL cluster: a `kantor` copied
+from another office's sop.toml, a read-only role starting an office, a typo in the URL's options,
+an office on a newer version (or with rows this version cannot read) in the province's view.
+Each must end in a clear line and an exit code, never a traceback, and touch no other office.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.e2e.test_offices import cases_listed, plain, sop_docs
+from tests.pgcluster import Cluster
+
+pytestmark = pytest.mark.postgresql
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    c = Cluster(tmp_path_factory.mktemp("pg"))
+    c.start()
+    try:
+        c.create_database("sop")
+        yield c
+    finally:
+        c.stop()
+
+
+def sql(cluster: Cluster, statement: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(host="127.0.0.1", port=cluster.port, user="postgres", dbname="sop",
+                         autocommit=True) as c:
+        cur = c.execute(statement)
+        return cur.fetchall() if cur.description else []
+
+
+def no_traceback(r: object) -> str:
+    out = r.stdout + r.stderr            # type: ignore[attr-defined]
+    assert "Traceback" not in out, out
+    return out
+
+
+def test_the_province_reads_past_an_office_on_a_newer_version_and_one_with_junk(
+        cluster: Cluster, tmp_path: Path) -> None:
+    """One office has a column this version does not know (it was upgraded first), another wrote
+    rows that are not dates: every other office is still listed, those two are named."""
+    root = tmp_path / "provinsi"
+    env = {"SOP_DOCS_DATABASE": plain(cluster.url()), "SOP_DOCS_KANTOR": "prov_baik"}
+    assert sop_docs("init", str(root), env=env).returncode == 0
+    for kode in ("prov_baik", "prov_baru", "prov_rusak"):
+        if kode != "prov_baik":
+            sql(cluster, f"CREATE SCHEMA kantor_{kode}; CREATE TABLE kantor_{kode}.cases "
+                         f"(LIKE kantor_prov_baik.cases INCLUDING DEFAULTS); INSERT INTO "
+                         f"public.sop_docs_kantor VALUES ('{kode}', 'kantor_{kode}', 'x')")
+        sql(cluster, f"INSERT INTO kantor_{kode}.cases (id, sop_id, year, seq, kind, subject, "
+                     "opened_at, step, step_token, step_entered_at) VALUES ('PIP-2026-0001', "
+                     "'pengumuman-informasi-publik', 2026, 1, 'berkala', 'Materi', "
+                     "'2026-11-23T09:00:00', 2, 't', '2026-11-23T09:00:00')")
+    sql(cluster, "ALTER TABLE kantor_prov_baru.cases ADD COLUMN prioritas INTEGER DEFAULT 1")
+    sql(cluster, "UPDATE kantor_prov_rusak.cases SET step_entered_at='kemarin'")
+    r = sop_docs("status", "--semua-kantor", str(root), env=env)
+    out = no_traceback(r)
+    assert r.returncode == 0, out
+    listed = cases_listed(r.stdout)
+    assert {("prov_baik", "PIP-2026-0001"), ("prov_baru", "PIP-2026-0001")} <= listed, out
+    assert "prov_rusak: tidak terbaca" in " ".join(r.stdout.split()), out
