@@ -272,9 +272,13 @@ class Database:
         """Bring the layout up to this version (PostgreSQL: the office's schema made first). On
         PostgreSQL the watcher does it once it holds the lease, so a standby of a newer version
         never changes the layout under the active one."""
-        if self.postgresql:
-            self._create_office()
-        self._migrate()
+        try:
+            if self.postgresql:
+                self._create_office()
+            self._migrate()
+        except DatabaseError as e:
+            self._if_denied(e)      # a read-only role starting a watcher or `init`: say so
+            raise
 
     def _migrate(self) -> None:
         c = self.conn

@@ -8,13 +8,14 @@ Each must end in a clear line and an exit code, never a traceback, and touch no 
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.e2e.test_offices import cases_listed, plain, sop_docs
+from tests.e2e.test_offices import READONLY_SQL, cases_listed, plain, sop_docs
 from tests.pgcluster import Cluster
 
 pytestmark = pytest.mark.postgresql
@@ -42,6 +43,23 @@ def no_traceback(r: object) -> str:
     out = r.stdout + r.stderr            # type: ignore[attr-defined]
     assert "Traceback" not in out, out
     return out
+
+
+def test_a_read_only_role_cannot_make_an_office_and_says_why(cluster: Cluster,
+                                                               tmp_path: Path) -> None:
+    r = sop_docs("init", str(tmp_path / "ws"), env={"SOP_DOCS_DATABASE": plain(cluster.url()),
+                                                    "SOP_DOCS_KANTOR": "ro_pertama"})
+    assert r.returncode == 0, r.stderr
+    subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d",
+                    "sop", "-q", "-v", "owner=postgres", "-f", str(READONLY_SQL)], check=True,
+                   capture_output=True)
+    ro = plain(cluster.url(user="ppid_provinsi"))
+    r = sop_docs("init", str(tmp_path / "baru"),
+                 env={"SOP_DOCS_DATABASE": ro, "SOP_DOCS_KANTOR": "ro_baru"})
+    out = no_traceback(r)
+    assert r.returncode == 6, out
+    assert "ppid_provinsi tidak punya izin" in out, out
+    assert not sql(cluster, "SELECT 1 FROM pg_namespace WHERE nspname='kantor_ro_baru'")
 
 
 def test_the_province_reads_past_an_office_on_a_newer_version_and_one_with_junk(
