@@ -62,6 +62,16 @@ def test_a_read_only_role_cannot_make_an_office_and_says_why(cluster: Cluster,
     assert not sql(cluster, "SELECT 1 FROM pg_namespace WHERE nspname='kantor_ro_baru'")
 
 
+def test_a_typo_in_the_url_options_is_a_settings_error(cluster: Cluster, tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    env = {"SOP_DOCS_DATABASE": plain(cluster.url()), "SOP_DOCS_KANTOR": "typo"}
+    assert sop_docs("init", str(root), env=env).returncode == 0
+    r = sop_docs("status", str(root), env=dict(env, SOP_DOCS_DATABASE=plain(cluster.url())
+                                              + "?sslmod=require"))
+    out = no_traceback(r)
+    assert r.returncode == 3 and 'invalid connection option "sslmod"' in out, out
+
+
 def test_the_province_reads_past_an_office_on_a_newer_version_and_one_with_junk(
         cluster: Cluster, tmp_path: Path) -> None:
     """One office has a column this version does not know (it was upgraded first), another wrote
