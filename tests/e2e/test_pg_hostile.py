@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.driver import Office
 from tests.e2e.test_offices import READONLY_SQL, cases_listed, plain, sop_docs
 from tests.pgcluster import Cluster
 
@@ -43,6 +44,30 @@ def no_traceback(r: object) -> str:
     out = r.stdout + r.stderr            # type: ignore[attr-defined]
     assert "Traceback" not in out, out
     return out
+
+
+def test_a_kantor_copied_from_another_office_is_refused_at_once(
+        cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Office A runs (holds its lease); the administrator copies A's sop.toml to office B: B's
+    init and B's watcher stop with exit 6 naming the copied code (not "wait as a standby" of A),
+    and nothing of A's records changes."""
+    env = {"SOP_DOCS_DATABASE": plain(cluster.url()), "SOP_DOCS_KANTOR": "salin"}
+    monkeypatch.setenv("SOP_DOCS_DATABASE", cluster.url())
+    monkeypatch.setenv("SOP_DOCS_KANTOR", "salin")
+    a = Office(tmp_path / "a")                      # A's service: it holds the lease
+    try:
+        a.open_case("Materi kantor A")
+        before = sql(cluster, "SELECT key, value FROM kantor_salin.meta ORDER BY key")
+        for args in (("init", str(tmp_path / "b")), ("watch", str(tmp_path / "b"))):
+            r = sop_docs(*args, env=env, timeout=60)
+            out = no_traceback(r)
+            assert r.returncode == 6, out
+            assert "disalin dari kantor lain" in out and "kantor salin" in out, out
+        assert sql(cluster, "SELECT key, value FROM kantor_salin.meta ORDER BY key") == before
+        assert [r[0] for r in sql(cluster, "SELECT id FROM kantor_salin.cases")] == \
+            ["PIP-2026-0001"]
+    finally:
+        a.close()
 
 
 def test_a_read_only_role_cannot_make_an_office_and_says_why(cluster: Cluster,
