@@ -121,3 +121,23 @@ def test_the_province_reads_past_an_office_on_a_newer_version_and_one_with_junk(
     listed = cases_listed(r.stdout)
     assert {("prov_baik", "PIP-2026-0001"), ("prov_baru", "PIP-2026-0001")} <= listed, out
     assert "prov_rusak: tidak terbaca" in " ".join(r.stdout.split()), out
+
+
+def test_migrate_makes_no_office_of_a_typo_and_leaves_a_running_office_alone(
+        cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"SOP_DOCS_DATABASE": plain(cluster.url()), "SOP_DOCS_KANTOR": "migrasi"}
+    monkeypatch.setenv("SOP_DOCS_DATABASE", cluster.url())
+    monkeypatch.setenv("SOP_DOCS_KANTOR", "migrasi")
+    a = Office(tmp_path / "a")                    # the office's service holds its lease
+    try:
+        r = sop_docs("migrate", str(tmp_path / "a"), env=dict(env, SOP_DOCS_KANTOR="migrasl"))
+        assert r.returncode == 6 and "belum ada" in no_traceback(r), r.stderr
+        assert not sql(cluster, "SELECT 1 FROM public.sop_docs_kantor WHERE kode='migrasl'")
+        assert not sql(cluster, "SELECT 1 FROM pg_namespace WHERE nspname='kantor_migrasl'")
+        last = sql(cluster, "SELECT max(name) FROM kantor_migrasi.migrations")[0][0]
+        sql(cluster, f"DELETE FROM kantor_migrasi.migrations WHERE name='{last}'")
+        r = sop_docs("migrate", str(tmp_path / "a"), env=env)
+        assert r.returncode == 5 and "sedang dijalankan" in no_traceback(r), r.stderr
+        assert not sql(cluster, f"SELECT 1 FROM kantor_migrasi.migrations WHERE name='{last}'")
+    finally:
+        a.close()
