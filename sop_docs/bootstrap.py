@@ -96,9 +96,8 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
         db = guard.open_database(target, create=exclusive, migrate=not target.postgresql,
                                  backup_folder=backup_folder(ws, settings))
         try:
-            if exclusive:
-                guard.check_store_owner(ws, db)     # another office's records: refused, not awaited
             if exclusive and not db.take_lease():
+                guard.check_store_owner(ws, db)     # another office's records: refused, not awaited
                 raise WorkspaceBusy(
                     f"kantor {target.kantor} sedang dijalankan oleh {db.holder()}; proses ini "
                     f"menunggu. / Another sop-docs process ({db.holder()}) acts for this office.")
