@@ -97,6 +97,7 @@ def open_service(root: Path, *, clock: Callable[[], datetime] | None = None,
                                  backup_folder=backup_folder(ws, settings))
         try:
             if exclusive and not db.take_lease():
+                guard.check_store_owner(ws, db)     # another office's records: refused, not awaited
                 raise WorkspaceBusy(
                     f"kantor {target.kantor} sedang dijalankan oleh {db.holder()}; proses ini "
                     f"menunggu. / Another sop-docs process ({db.holder()}) acts for this office.")

@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sop_docs.errors import SopDocsError, StorageFull
+from sop_docs.errors import SopDocsError, StateMismatch, StorageFull, WorkspaceBusy
 
 if TYPE_CHECKING:
     from sop_docs.service import Service
@@ -255,13 +255,21 @@ def migrate(directory: Path) -> None:
     target = database_target(ws, settings)
     probe = Database(target, migrate=False)
     try:
+        if target.postgresql and not probe.office_exists():    # a mistyped kantor: no new office
+            raise StateMismatch(f"Kantor {target.kantor} belum ada di basis data {target.shown}; "
+                                "jalankan `sop-docs init`. / The office is not in the database "
+                                "yet; run `sop-docs init`.")
         pending = probe.pending_migrations()
+        if pending and not probe.take_lease():                 # the layout is the holder's
+            raise WorkspaceBusy(f"kantor {target.kantor} sedang dijalankan oleh {probe.holder()}; "
+                                "hentikan dulu / stop its watchers first, then migrate.")
+        if not pending:
+            click.echo(f"{target.shown}: sudah mutakhir / up to date.")
+            return
+        probe.backup_folder = backup_folder(ws, settings)
+        probe.migrate()
     finally:
         probe.close()
-    if not pending:
-        click.echo(f"{target.shown}: sudah mutakhir / up to date.")
-        return
-    Database(target, backup_folder(ws, settings)).close()
     click.echo(f"{target.shown}: {len(pending)} perubahan diterapkan / applied: {', '.join(pending)}")
 
 

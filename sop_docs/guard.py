@@ -16,8 +16,9 @@ import os
 import stat
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 
 from sop_docs import folders
 from sop_docs.adapters import fstype
@@ -34,6 +35,14 @@ log = logging.getLogger("sop_docs")
 STORE_ID = "store_id"
 RESTORE_HINT = ("Pulihkan dari cadangan dengan `sop-docs restore` (lihat docs/service.md). / "
                 "Restore a backup with `sop-docs restore` (see docs/service.md).")
+# PostgreSQL: the office's records are another workspace's (most often `kantor` copied from
+# another office's sop.toml); nothing of that office is touched
+_OTHER_WORKSPACE = (
+    "Catatan kantor {k} di {where} milik ruang kerja lain: apakah `kantor` di sop.toml disalin "
+    "dari kantor lain? Beri kantor ini kodenya sendiri; catatan kantor {k} tidak diubah. / The "
+    "records of kantor {k} belong to another workspace: was `kantor` copied from another office's "
+    "sop.toml? Give this office its own code; nothing of kantor {k} was changed. (A workspace "
+    "whose store was lost: put `.sop_docs/store` back from the share's backup.)")
 
 
 def open_database(target: Target, *, create: bool, backup_folder: Path | None = None,
@@ -70,12 +79,7 @@ def open_store(ws: Workspace, db: Database, *, create: bool) -> BlobStore:
     if recorded and found == recorded:
         return blobs
     if recorded:
-        what = "tidak ada" if found is None else "bukan milik basis data ini"
-        english = "missing" if found is None else "not the one of this database"
-        raise StateMismatch(
-            f"Penyimpanan berkas {ws.store} {what}; tanpa itu berkas yang diterima bisa hilang. / "
-            f"The content store {ws.store} is {english}; without it received files could be "
-            "lost. " + RESTORE_HINT)
+        _not_this_store(ws, db, found)
     if found is not None:
         raise StateMismatch(
             f"Penyimpanan berkas {ws.store} milik basis data lain, sedangkan basis data {db.shown} "
@@ -94,6 +98,34 @@ def open_store(ws: Workspace, db: Database, *, create: bool) -> BlobStore:
     with db.tx():
         db.set_meta(STORE_ID, identity)
     return blobs
+
+
+def _not_this_store(ws: Workspace, db: Database, found: str | None) -> NoReturn:
+    what = "tidak ada" if found is None else "bukan milik basis data ini"
+    english = "missing" if found is None else "not the one of this database"
+    raise StateMismatch(
+        f"Penyimpanan berkas {ws.store} {what}; tanpa itu berkas yang diterima bisa hilang. / "
+        f"The content store {ws.store} is {english}; without it received files could be "
+        "lost. " + (_OTHER_WORKSPACE.format(k=db.target.kantor, where=db.shown)
+                    if db.postgresql else RESTORE_HINT))
+
+
+def check_store_owner(ws: Workspace, db: Database) -> None:
+    """PostgreSQL, before waiting for the office's lease: an office whose records were made with
+    another workspace's store (`kantor` copied from another office's sop.toml) is refused at once,
+    rather than waited for as a standby of the other office."""
+    if not db.postgresql or not db.office_exists():
+        return
+    try:
+        recorded = db.get_meta(STORE_ID)
+    except DatabaseError:        # an office not yet migrated this far: open_store decides later
+        return
+    found = BlobStore(ws.store).identity()
+    # a store that cannot be read now may be a share's blip (a standby asks every second): only
+    # another store, or none in a readable .sop_docs, is refused before the lease
+    absent = found is None and ws.store.parent.is_dir() and not os.path.lexists(ws.store)
+    if recorded and (absent or (found is not None and found != recorded)):
+        _not_this_store(ws, db, found)
 
 
 def check_history(ws: Workspace, sop: Sop, db: Database) -> None:

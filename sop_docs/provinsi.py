@@ -10,14 +10,15 @@ same SOP under the same public holidays; a case of another SOP shows its step nu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from sop_docs.adapters.db import Database, DatabaseUnavailable
+from sop_docs.adapters.db import CaseRow, Database, DatabaseUnavailable
 from sop_docs.adapters.sql import KANTOR, Conn, Target, engine_for
 from sop_docs.core.calendar import WorkCalendar, clock_for
 from sop_docs.core.figures import YearFigures
@@ -114,6 +115,8 @@ def years(target: Target, sop: Sop, calendar: WorkCalendar, year: int) -> list[O
             out.append(OfficeYear(kode, year_figures(db, sop, calendar, year)))
         except DBAPIError as e:
             out.append(OfficeYear(kode, None, str(e.orig).splitlines()[0]))
+        except (TypeError, ValueError, KeyError) as e:        # rows it cannot read
+            out.append(OfficeYear(kode, None, f"baris tidak terbaca / unreadable row: {e}"))
         finally:
             db.close()
     return out
@@ -127,9 +130,19 @@ def _office(conn: Conn, kode: str, sop: Sop, calendar: WorkCalendar, now: dateti
                               "closed_at >= ?", (f"{now.year:04d}-",)).fetchone()[0]
     except DBAPIError as e:
         return Office(kode, [], 0, error=str(e.orig).splitlines()[0])
+    try:
+        return Office(kode, _open_cases(kode, rows, sop, calendar, now), int(closed))
+    except (TypeError, ValueError, KeyError, AttributeError) as e:   # rows it cannot read
+        return Office(kode, [], int(closed), error=f"baris tidak terbaca / unreadable row: {e}")
+
+
+def _open_cases(kode: str, rows: Iterable[Any], sop: Sop, calendar: WorkCalendar,
+                now: datetime) -> list[OpenCase]:
+    known = {f.name for f in fields(CaseRow)}
     cases = []
     for r in rows:
-        c = Database._case(r)
+        # an office on a newer sop-docs may have columns this one does not know: they are left out
+        c = Database._case({k: v for k, v in dict(r).items() if k in known or k == "office"})
         since = datetime.fromisoformat(c.step_entered_at)
         if c.sop_id == sop.id and c.step in sop.steps:
             step = sop.step(c.step)
@@ -139,4 +152,4 @@ def _office(conn: Conn, kode: str, sop: Sop, calendar: WorkCalendar, now: dateti
         else:
             cases.append(OpenCase(kode, c.id, c.perihal, c.kind, f"tahap {c.step}", "",
                                   since, None, False))
-    return Office(kode, cases, int(closed))
+    return cases

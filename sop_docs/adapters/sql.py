@@ -91,6 +91,15 @@ def target_of(database: str, kantor: str, root: Path) -> Target:
     if not url.database:
         raise InvalidSettings("sop.toml: [system] database names no database "
                               "(postgresql://user@host/DATABASE)")
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import make_conninfo
+
+    try:      # libpq's own check of the ?options (a typo would otherwise fail at every connect)
+        make_conninfo("", **{k: v if isinstance(v, str) else ",".join(v)
+                             for k, v in url.query.items()})
+    except ProgrammingError as e:
+        raise InvalidSettings(f"sop.toml: [system] database: {e} (see the libpq connection "
+                              "parameters, e.g. ?sslmode=verify-full)") from e
     return Target(url=url.render_as_string(hide_password=False), kantor=kantor)
 
 
