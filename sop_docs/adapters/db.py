@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, NoReturn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
+from sop_docs.adapters.lease import LOCK_CLASS, Lease, end_if_frozen, holder
 from sop_docs.adapters.schema import MIGRATIONS, render
 from sop_docs.adapters.sql import Conn, Target, engine_for, in_clause
 from sop_docs.core.case import CaseState
@@ -91,11 +93,9 @@ def _free_bytes(folder: Path) -> int:
 
 BACKUP_PREFIX = "sop_docs-"
 
-# PostgreSQL advisory locks are (class, key) pairs: the class is sop-docs', the key is the office's
-# lease or its transaction lock; class 0 key 0 guards the list of offices
-LOCK_CLASS = 0x50D0C5
+# the lease held by the lease session `pid` (adapters/lease.py)
 _HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND granted AND "
-         "pid=pg_backend_pid() AND classid=?::oid AND objid=?::oid AND objsubid=2)")
+         "pid=? AND classid=?::oid AND objid=?::oid AND objsubid=2)")
 _TX = f"SELECT pg_advisory_xact_lock(?, ?), ({_HELD})"
 OFFICES_TABLE = ("CREATE TABLE IF NOT EXISTS public.sop_docs_kantor (kode TEXT PRIMARY KEY, "
                  "skema TEXT NOT NULL, ditambah TEXT NOT NULL)")
@@ -137,6 +137,7 @@ class Database:
         self.path: Path | None = self.target.path
         self.postgresql = self.target.postgresql
         self.leased = False
+        self.lease: Lease | None = None
         self.lost = False        # the lease was found gone: nothing is recorded any more
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,20 +230,37 @@ class Database:
         if not self.postgresql:
             self.leased = which == WATCHER
             return True
-        got = bool(self.conn.execute("SELECT pg_try_advisory_lock(?, ?)",
-                                     (LOCK_CLASS, self._keys[which])).fetchone()[0])
-        if which == WATCHER:
-            self.leased = got
+        if which != WATCHER:
+            return bool(self.conn.execute("SELECT pg_try_advisory_lock(?, ?)",
+                                          (LOCK_CLASS, self._keys[which])).fetchone()[0])
+        lease = Lease(self.engine, self._keys[WATCHER])
+        got = lease.take() or (end_if_frozen(self.conn, self._keys[WATCHER]) is not None
+                               and self._after_ending(lease))
+        if got:
+            self.lease, self.leased = lease, True
+        else:
+            lease.close()
         return got
+
+    @staticmethod
+    def _after_ending(lease: Lease) -> bool:
+        """The frozen holder's session was ended: its lock goes with it a moment later."""
+        for _ in range(20):
+            if lease.take():
+                return True
+            time.sleep(0.1)
+        return False
 
     def lease_held(self) -> bool:
         """This connection still holds the lease (a lost connection or server: it does not)."""
         if not self.postgresql:
             return True
-        if self.lost:
+        if self.lost or self.lease is None or self.lease.lost.is_set():
+            self.lost = self.leased
             return False
         try:
-            held = bool(self.conn.execute(_HELD, (LOCK_CLASS, self._keys[0])).fetchone()[0])
+            held = bool(self.conn.execute(_HELD, (self.lease.pid, LOCK_CLASS,
+                                                  self._keys[0])).fetchone()[0])
         except DBAPIError:
             held = False
         self.lost = not held
@@ -250,11 +268,8 @@ class Database:
 
     def holder(self) -> str:
         """Who holds the office's lease now (its application name and address), for the log."""
-        row = self.conn.execute(
-            "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a "
-            "ON a.pid = l.pid WHERE l.locktype='advisory' AND l.granted AND l.classid=?::oid AND "
-            "l.objid=?::oid AND l.objsubid=2", (LOCK_CLASS, self._keys[0])).fetchone()
-        return f"{row[0]} ({row[1] or 'lokal'})" if row else "?"
+        found = holder(self.conn, self._keys[WATCHER])
+        return found[1] if found else "?"
 
     # -- schema ----------------------------------------------------------------------------------
     def pending_migrations(self) -> list[str]:
@@ -319,7 +334,8 @@ class Database:
         try:
             if self.postgresql:
                 c.run("BEGIN")
-                held = c.execute(_TX, (LOCK_CLASS, self._keys[1], LOCK_CLASS,
+                held = c.execute(_TX, (LOCK_CLASS, self._keys[1],
+                                       self.lease.pid if self.lease else 0, LOCK_CLASS,
                                        self._keys[0])).fetchone()[1]
                 if self.leased and (self.lost or not held):
                     self.lost = True
@@ -350,6 +366,8 @@ class Database:
             raise
 
     def close(self) -> None:
+        if self.lease is not None:
+            self.lease.close()
         with suppress(Exception):
             self.conn.close()
         self.engine.dispose()

@@ -20,6 +20,7 @@ meanwhile exits 5; and the fencing of `Database.tx()` when the lease is gone und
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -404,8 +405,9 @@ def test_a_database_that_lost_its_lease_records_nothing(
     try:
         assert active.take_lease()
         assert not other.take_lease()
-        backend = active.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        assert other.conn.execute("SELECT pg_terminate_backend(?)", (backend,)).fetchone()[0]
+        assert active.lease is not None
+        assert other.conn.execute("SELECT pg_terminate_backend(?)",
+                                  (active.lease.pid,)).fetchone()[0]
         wait_for("the lease released", lambda: other.take_lease(), 10)
         with pytest.raises(LeaseLost), active.tx():
             active.next_number("gone", 1999)
@@ -422,8 +424,9 @@ def test_a_database_that_lost_its_lease_records_nothing(
         assert active.take_lease()
         with active.tx():
             assert active.next_number("mine", 1999) == 1   # held: it records
-        assert active.conn.execute("SELECT pg_advisory_unlock(?, ?)",
-                                   (LOCK_CLASS, key)).fetchone()[0]
+        assert active.lease is not None
+        assert active.lease.conn.execute("SELECT pg_advisory_unlock(?, ?)",
+                                         (LOCK_CLASS, key)).fetchone()[0]
         assert other.take_lease()
         assert active.leased
         with pytest.raises(LeaseLost), active.tx():
@@ -479,3 +482,49 @@ def test_a_connection_lost_while_the_watcher_opens_the_office_is_waited_out(
     finally:
         codes = w.stop_all()
     assert codes[pid] == 0
+
+
+@pytest.mark.timeout(240)
+def test_a_frozen_watcher_is_taken_over_and_records_nothing_when_it_wakes(
+        tmp_path: Path, cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The active watcher frozen (SIGSTOP: alive, connected, silent): its heartbeat stops, the
+    standby ends its sessions after STALE and takes over; woken, it records nothing and waits."""
+    root, kantor = tmp_path / "ws", "beku"
+    office_on(cluster, monkeypatch, root, kantor)
+    w = Watchers(root, tmp_path)
+    first = 0
+    try:
+        first = w.start()
+        wait_for("the first watcher watches", lambda: w.watching(first) == 1, 60)
+        second = w.start()
+        wait_for("the second is a standby", lambda: "cadangan" in w.text(second), 60)
+        since = time.monotonic()
+        os.kill(first, signal.SIGSTOP)
+        drop(root / "inbox" / "kabid_kasubag" / "Bahan beku.docx",
+             docx_bytes("Bahan saat pemegang membeku."))
+        wait_for("the standby takes over", lambda: w.watching(second) == 1, 40)
+        took = time.monotonic() - since
+        print(f"a frozen watcher's standby watches after {took:.2f} s")
+        assert took <= TAKE_OVER_LIMIT, took
+        assert "diam" in w.text(second) and holder(cluster, kantor) == second
+        wait_for("the material taken in", lambda: idle(root), 60, 0.1)
+        os.kill(first, signal.SIGCONT)
+        wait_for("the woken watcher stops acting",
+                 lambda: "berhenti bertindak" in w.text(first), 30)
+        drop(root / "inbox" / "kabid_kasubag" / "Bahan sesudah.docx",
+             docx_bytes("Bahan setelah pemegang bangun."))
+        wait_for("the second material taken in", lambda: idle(root) and query(
+            root, "SELECT COUNT(*) FROM cases")[0][0] == 2, 60, 0.1)
+        time.sleep(3)                                       # what the woken one might still do
+        assert [r[0] for r in query(root, "SELECT id FROM cases ORDER BY id")] == [
+            "PIP-2026-0001", "PIP-2026-0002"]
+        assert query(root, "SELECT COUNT(*) FROM events WHERE kind='opened'")[0][0] == 2
+        assert holder(cluster, kantor) == second and len(w.alive()) == 2
+    except BaseException:
+        print(w.tails())
+        raise
+    finally:
+        if first:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(first, signal.SIGCONT)
+        w.stop_all()
