@@ -122,6 +122,9 @@ def engine_for(target: Target, *, schema: str | None = None) -> Engine:
                             isolation_level="AUTOCOMMIT", connect_args={"timeout": 30})
         return eng
     args = dict(_PG_CONNECT, application_name=f"sop-docs {socket.gethostname()} {os.getpid()}"[:63])
+    own = make_url(target.url).query.get("options")       # the administrator's, kept (first)
+    if own:
+        args["options"] = f"{own if isinstance(own, str) else ' '.join(own)} {args['options']}"
     eng = create_engine(target.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
                         connect_args=args)
     path = schema if schema is not None else target.schema

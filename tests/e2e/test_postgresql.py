@@ -184,3 +184,21 @@ def test_migrations_make_the_same_tables_on_postgresql(pg_cluster, tmp_path):
         assert [r[0] for r in query(ws, "SELECT COUNT(*) FROM cases")] == [0]
     r = sop_docs("migrate", str(ws), env=env)
     assert r.returncode == 0 and "up to date" in r.stdout
+
+
+@pytest.mark.postgresql
+def test_the_administrators_connection_options_are_kept_beside_sop_docs_own(pg_cluster, tmp_path):
+    """`?options=-c statement_timeout=…` on the URL reaches the server (sop-docs adds its own
+    keepalives and timeouts after it; the office's search path is set on every connection)."""
+    from sop_docs.adapters.db import Database
+    from sop_docs.adapters.sql import target_of
+
+    url = pg_cluster.url() + "?options=-c%20statement_timeout%3D4321"
+    db = Database(target_of(url, f"k{uuid.uuid4().hex[:10]}", tmp_path))
+    try:
+        c = db.conn
+        assert c.execute("SHOW statement_timeout").fetchone()[0] == "4321ms"
+        assert c.execute("SHOW lock_timeout").fetchone()[0] == "30s"
+        assert c.execute("SHOW search_path").fetchone()[0].startswith("kantor_k")
+    finally:
+        db.close()
