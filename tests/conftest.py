@@ -80,3 +80,18 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A throw-away PostgreSQL server of the module's own (one a test may kill, restart or
+    reconfigure), with its database "sop"."""
+    from tests.pgcluster import Cluster
+
+    c = Cluster(tmp_path_factory.mktemp("pg"))
+    c.start()
+    try:
+        c.create_database("sop")
+        yield c
+    finally:
+        c.stop()

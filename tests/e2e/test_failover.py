@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -51,17 +51,6 @@ pytestmark = pytest.mark.postgresql
 KILLS = int(os.environ.get("SOP_FAILOVER_KILLS", "30"))
 SEED = int(os.environ.get("SOP_FAILOVER_SEED", str(random.randrange(1 << 30))))
 TAKE_OVER_LIMIT = 15.0
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    c = Cluster(tmp_path_factory.mktemp("pg"))
-    c.start()
-    try:
-        c.create_database("sop")
-        yield c
-    finally:
-        c.stop()
 
 
 def office_on(cluster: Cluster, monkeypatch: pytest.MonkeyPatch, root: Path, kantor: str) -> None:

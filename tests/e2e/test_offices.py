@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,6 @@ pytestmark = pytest.mark.postgresql
 REPO = Path(__file__).resolve().parents[2]
 READONLY_SQL = REPO / "docs" / "provinsi-readonly.sql"
 FORK = mp.get_context("fork")     # a real process each; forked, so no re-import per office
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    c = Cluster(tmp_path_factory.mktemp("pg"))
-    c.start()
-    try:
-        yield c
-    finally:
-        c.stop()
 
 
 def plain(url: str) -> str:
@@ -120,7 +109,7 @@ def drive_offices(base: Path, url: str, codes: list[str], materials: int) -> dic
 
 def test_forty_offices_each_its_own_numbers_and_the_province_sees_all(
         cluster: Cluster, tmp_path: Path) -> None:
-    url = cluster.create_database("sop")
+    url = cluster.url("sop")
     codes = [f"k{i:02d}" for i in range(40)]
     results = drive_offices(tmp_path, url, codes, materials=3)
 

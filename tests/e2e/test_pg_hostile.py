@@ -9,7 +9,6 @@ Each must end in a clear line and an exit code, never a traceback, and touch no 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -20,17 +19,6 @@ from tests.e2e.test_offices import READONLY_SQL, cases_listed, plain, sop_docs
 from tests.pgcluster import Cluster
 
 pytestmark = pytest.mark.postgresql
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    c = Cluster(tmp_path_factory.mktemp("pg"))
-    c.start()
-    try:
-        c.create_database("sop")
-        yield c
-    finally:
-        c.stop()
 
 
 def sql(cluster: Cluster, statement: str) -> list[tuple[object, ...]]:
