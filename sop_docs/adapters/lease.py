@@ -3,7 +3,7 @@
 The lease is a session advisory lock held on a connection of its own, which a heartbeat thread
 keeps busy every `BEAT` seconds. The server drops the lock with the session: at once when the
 holder dies, within seconds when its machine or network does (keepalives, `adapters/sql.py`).
-A holder that is alive but frozen (stopped, swapped out, a hung kernel call) keeps its session
+A holder that is alive but frozen (stopped, its virtual machine paused) keeps its session
 open and would hold the lease for ever; its heartbeat stops, though, so a standby that finds the
 holder's session idle for longer than `STALE` ends that session (`pg_terminate_backend`) and takes
 the lease. The frozen holder, when it wakes, can record nothing: each of its transactions checks
