@@ -55,7 +55,8 @@ BACKUP_PREFIX = "sop_docs-"
 # the lease held by the lease session `pid` (adapters/lease.py)
 _HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype='advisory' AND granted AND "
          "pid=? AND classid=?::oid AND objid=?::oid AND objsubid=2)")
-_TX = f"SELECT pg_advisory_xact_lock(?, ?), ({_HELD})"
+_TX_LOCK = "SELECT pg_advisory_xact_lock(?, ?)"
+_TX_FENCED = f"SELECT pg_advisory_xact_lock(?, ?), ({_HELD})"
 OFFICES_TABLE = ("CREATE TABLE IF NOT EXISTS public.sop_docs_kantor (kode TEXT PRIMARY KEY, "
                  "skema TEXT NOT NULL, ditambah TEXT NOT NULL)")
 
@@ -84,9 +85,9 @@ class Database(Records):
     """One office's records: a SQLite file, or the office's schema in PostgreSQL (`sql.Target`).
 
     On PostgreSQL every transaction first takes the office's transaction lock, so writers follow
-    one another as they do on SQLite (`BEGIN IMMEDIATE`); the connection of the active watcher
-    also holds the office's lease (`take_lease`), and each of its transactions checks it is still
-    held (fencing): a watcher that lost it can change nothing.
+    one another as they do on SQLite (`BEGIN IMMEDIATE`); the active watcher's Database also holds
+    the office's lease (`take_lease`), and each of its transactions checks it is still held
+    (fencing): a watcher that lost it can change nothing.
     """
 
     def __init__(self, where: Path | Target, backup_folder: Path | None = None, *,
@@ -95,8 +96,7 @@ class Database(Records):
         self.backup_folder = backup_folder
         self.path: Path | None = self.target.path
         self.postgresql = self.target.postgresql
-        self.leased = False
-        self.lease: Lease | None = None
+        self.lease: Lease | None = None   # PostgreSQL: held by the active watcher's Database
         self.lost = False        # the lease was found gone: nothing is recorded any more
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +148,11 @@ class Database(Records):
                 "office's schema (docs/service.md, PostgreSQL).") \
                 from e
 
+    @property
+    def leased(self) -> bool:
+        """This Database took the office's lease (PostgreSQL; on SQLite the lock file is it)."""
+        return self.lease is not None
+
     def reopen(self) -> Database:
         """Another connection to the same records (for a thread or a process of its own)."""
         return Database(self.target, migrate=False)
@@ -183,11 +188,11 @@ class Database(Records):
             "table_name='migrations'", (self.target.schema,)).fetchone() is not None
 
     def take_lease(self, which: int = WATCHER) -> bool:
-        """The right to act on the office's workspace (PostgreSQL: a session lock held by this
-        connection; the server drops it with the connection). False when another holds it.
+        """The right to act on the office's workspace (PostgreSQL: a session lock held on a
+        connection of its own, `adapters/lease.py`; a holder found frozen is ended first). False
+        when another holds it.
         `SENDER`: the right to send the office's notifications (not checked by tx())."""
         if not self.postgresql:
-            self.leased = which == WATCHER
             return True
         if which != WATCHER:
             return bool(self.conn.execute("SELECT pg_try_advisory_lock(?, ?)",
@@ -196,7 +201,7 @@ class Database(Records):
         got = lease.take() or (end_if_frozen(self.conn, self._keys[WATCHER]) is not None
                                and self._after_ending(lease))
         if got:
-            self.lease, self.leased = lease, True
+            self.lease = lease
         else:
             lease.close()
         return got
@@ -219,7 +224,7 @@ class Database(Records):
             return False
         try:
             held = bool(self.conn.execute(_HELD, (self.lease.pid, LOCK_CLASS,
-                                                  self._keys[0])).fetchone()[0])
+                                                  self._keys[WATCHER])).fetchone()[0])
         except DBAPIError:
             held = False
         self.lost = not held
@@ -259,7 +264,7 @@ class Database(Records):
         c = self.conn
         if self.postgresql:      # one process migrates an office at a time
             c.run("BEGIN")
-            c.execute("SELECT pg_advisory_xact_lock(?, ?)", (LOCK_CLASS, self._keys[1]))
+            c.execute(_TX_LOCK, (LOCK_CLASS, self._keys[TRANSACTIONS]))
         try:
             c.run("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, at TEXT NOT NULL)")
             done = {r[0] for r in c.execute("SELECT name FROM migrations")}
@@ -293,10 +298,11 @@ class Database(Records):
         try:
             if self.postgresql:
                 c.run("BEGIN")
-                held = c.execute(_TX, (LOCK_CLASS, self._keys[1],
-                                       self.lease.pid if self.lease else 0, LOCK_CLASS,
-                                       self._keys[0])).fetchone()[1]
-                if self.leased and (self.lost or not held):
+                if self.lease is None:                # a reader's, a thread's: no fence
+                    c.execute(_TX_LOCK, (LOCK_CLASS, self._keys[TRANSACTIONS]))
+                elif self.lost or not c.execute(_TX_FENCED, (
+                        LOCK_CLASS, self._keys[TRANSACTIONS], self.lease.pid, LOCK_CLASS,
+                        self._keys[WATCHER])).fetchone()[1]:
                     self.lost = True
                     c.run("ROLLBACK")
                     raise LeaseLost(f"the lease on {self.target.shown} is lost")
