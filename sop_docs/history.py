@@ -10,13 +10,13 @@ while its year was being written makes the year due again, so nothing is left ou
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from sop_docs.adapters import register
 from sop_docs.adapters.db import Database
 from sop_docs.errors import SopDocsError, plainly
 from sop_docs.projection import RegisterProjection
+from sop_docs.worker import Worker
 from sop_docs.workspace import Workspace
 
 log = logging.getLogger("sop_docs")
@@ -38,22 +38,20 @@ def write_due(ws: Workspace, projection: RegisterProjection, db: Database) -> bo
     return True
 
 
-class HistoryWriter:
-    """Writes due year registers on a thread of its own, `quiet` seconds after the last close."""
+class HistoryWriter(Worker):
+    """Writes due year registers on a thread of its own, `quiet` seconds after the last close;
+    `close` leaves due years due."""
+
+    name = "sop-docs-history"
 
     def __init__(self, ws: Workspace, projection: RegisterProjection,
                  open_db: Callable[[], Database], quiet: float = 5.0) -> None:
+        super().__init__()
         self.ws, self.projection, self.open_db, self.quiet = ws, projection, open_db, quiet
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poke(self) -> None:
         """A case closed: its year is due (the thread starts on first use)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sop-docs-history", daemon=True)
-            self._thread.start()
-        self._wake.set()
+        self._start_and_wake()
 
     def _run(self) -> None:
         db = self.open_db()
@@ -74,13 +72,3 @@ class HistoryWriter:
                               "next close or start", plainly(e))
         finally:
             db.close()
-
-    def close(self) -> None:
-        """Stop the thread (after the write in progress, if any); due years stay due."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=120)
-        self._thread = None
-        self._stop.clear()
-        self._wake.clear()

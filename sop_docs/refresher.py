@@ -20,28 +20,29 @@ from collections.abc import Callable
 
 from sop_docs.adapters.db import Database
 from sop_docs.errors import plainly
+from sop_docs.worker import Worker
 
 log = logging.getLogger("sop_docs")
 
 Writer = Callable[[Database, int], object]
 
 
-class ReportRefresher:
+class ReportRefresher(Worker):
     """Runs every writer after changes, debounced; `poke` from any thread."""
+
+    name = "sop-docs-reports"
 
     def __init__(self, open_db: Callable[[], Database], writers: list[Writer],
                  year: Callable[[], int], *, quiet: float = 2.0, every: float = 5.0,
                  idle_every: float = 300.0, busy: Callable[[], bool] = lambda: False,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self.open_db, self.writers, self.year = open_db, writers, year
         self.quiet, self.every, self.idle_every = quiet, every, idle_every
         self.busy = busy          # the watch loop's "a file is settling" (set by watch.run)
         self.clock = clock
         self.runs = 0             # completed refreshes (tests and the bench wait on it)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._done = threading.Condition()
-        self._thread: threading.Thread | None = None
         self._last = float("-inf")
         self.background = False   # only a running watcher refreshes on its own (`follow`)
 
@@ -58,13 +59,8 @@ class ReportRefresher:
     def poke(self) -> None:
         """Something changed: refresh once things are quiet (the thread starts on first use, and
         only under a watcher: a one-shot `scan` writes once at its end)."""
-        if not self.background:
-            return
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sop-docs-reports",
-                                            daemon=True)
-            self._thread.start()
-        self._wake.set()
+        if self.background:
+            self._start_and_wake()
 
     def write_now(self, db: Database) -> None:
         """Run every writer at once through `db` (one-shot `scan`, `sop-docs laporan`)."""
@@ -110,13 +106,3 @@ class ReportRefresher:
         with self._done:
             self.runs += 1
             self._done.notify_all()
-
-    def close(self) -> None:
-        """Stop the thread (after the write in progress); the next start writes afresh."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=120)
-        self._thread = None
-        self._stop.clear()
-        self._wake.clear()
