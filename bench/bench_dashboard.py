@@ -28,11 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_watch import drop, konsep_files, material, wait
-from sop_docs import watch
+from bench.bench_watch import Watching, drop, konsep_files, material, wait
 from sop_docs.adapters.db import CaseRow, Database
 from sop_docs.bootstrap import load_sop_ref, open_service
-from sop_docs.service import Service
 from sop_docs.settings import load_settings
 from sop_docs.workspace import init_workspace
 from tests.driver import fill_concept
@@ -78,27 +76,11 @@ def run(history: int, args: argparse.Namespace) -> dict[str, float]:
         svc.process_register()
         svc.close()
         materials = [material(n) for n in range(args.burst)]
-        stop, ready = threading.Event(), threading.Event()
-        errors: list[BaseException] = []
-        services: list[Service] = []
-
-        def serve() -> None:     # the service's connection belongs to the watcher's thread
-            try:
-                services.append(open_service(root))
-                watch.run(root, mode="native", settle=args.settle, stop=stop, ready=ready,
-                          service=services[0])
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                if services:
-                    services[0].close()
-
-        thread = threading.Thread(target=serve, name="watcher")
-        thread.start()
-        wait(lambda: ready.is_set() or errors, 120, "the watcher")
-        if errors:
-            raise errors[0]
-        svc = services[0]
+        # the service's connection belongs to the watcher's thread
+        watcher = Watching(root, mode="native", settle=args.settle, own_service=True,
+                           ready_within=120)
+        svc = watcher.service
+        assert svc is not None
         t = time.perf_counter()
         if not svc.reports.wait_for(1, 600):
             raise SystemExit("the dashboard was never written")
@@ -139,10 +121,7 @@ def run(history: int, args: argparse.Namespace) -> dict[str, float]:
             saved[cid] = drop(root / "inbox" / "fungsional" / f"konsep {cid}.docx", written[cid])
             time.sleep(0.3)
         poller.join(timeout=320)
-        stop.set()
-        thread.join(timeout=120)
-        if errors:
-            raise errors[0]
+        watcher.close(timeout=120)
         latencies = sorted(delivered[c] - saved[c] for c, _ in drafts)
     return {"inserted": inserted, "first": first, "burst": burst, "after_burst": after_burst,
             "median": statistics.median(latencies), "max": latencies[-1]}

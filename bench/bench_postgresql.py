@@ -23,7 +23,6 @@ import multiprocessing as mp
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,7 @@ from sqlalchemy import Engine, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_watch import drop, konsep_files, material, wait
-from sop_docs import watch
+from bench.bench_watch import Watching, drop, konsep_files, material, wait
 from tests.driver import Office
 from tests.pgcluster import Cluster
 
@@ -59,32 +57,17 @@ def burst(base: Path, n: int, settle: float) -> tuple[float, float, float]:
     Office(root).close()                     # the workspace and its database, made beforehand
     root = root.resolve()
     materials = [material(i) for i in range(n)]
-    stop, ready = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def serve() -> None:
-        try:
-            watch.run(root, mode="native", settle=settle, stop=stop, ready=ready)
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=serve, name="watcher")
-    thread.start()
-    wait(lambda: ready.is_set() or errors, 60, "the watcher")
-    if errors:
-        raise errors[0]
+    watcher = Watching(root, mode="native", settle=settle)
     fungsional = root / "outbox" / "fungsional"
     statements0 = STATEMENTS[0]
     t0, cpu0 = time.perf_counter(), time.process_time()
     for i, data in enumerate(materials):
         drop(root / "inbox" / "kabid_kasubag" / f"Bahan Informasi {i:03d}.docx", data)
-    wait(lambda: len(konsep_files(fungsional)) >= n or errors, 900, "the burst", every=0.05)
+    wait(lambda: len(konsep_files(fungsional)) >= n or watcher.errors, 900, "the burst",
+         every=0.05)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     statements = STATEMENTS[0] - statements0
-    stop.set()
-    thread.join(timeout=120)
-    if errors:
-        raise errors[0]
+    watcher.close(timeout=120)
     return (wall - settle) / n, cpu / n, statements / n
 
 

@@ -99,6 +99,42 @@ def wait(condition: Any, timeout: float, what: str, every: float = 0.002) -> Non
         time.sleep(every)
 
 
+class Watching:
+    """`sop_docs.watch.run` on a thread of its own, watching when made; `close` stops it and
+    raises what it failed with. With `own_service` the service is opened on that thread (SQLite
+    connections stay on theirs) and kept as `service`, for a bench that reads it."""
+
+    def __init__(self, root: Path, *, mode: str, settle: float, own_service: bool = False,
+                 ready_within: float = 60) -> None:
+        self.root, self.mode, self.settle = root, mode, settle
+        self.stop, self.ready = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.service: Service | None = None
+        self.thread = threading.Thread(target=self._serve, args=(own_service,), name="watcher")
+        self.thread.start()
+        wait(lambda: self.ready.is_set() or self.errors, ready_within, "the watcher")
+        if self.errors:
+            raise self.errors[0]
+
+    def _serve(self, own_service: bool) -> None:
+        try:
+            if own_service:
+                self.service = open_service(self.root)
+            watch.run(self.root, mode=self.mode, settle=self.settle, stop=self.stop,
+                      ready=self.ready, service=self.service)
+        except BaseException as exc:
+            self.errors.append(exc)
+        finally:
+            if self.service is not None:
+                self.service.close()
+
+    def close(self, timeout: float = 60) -> None:
+        self.stop.set()
+        self.thread.join(timeout=timeout)
+        if self.errors:
+            raise self.errors[0]
+
+
 def material(n: int) -> bytes:
     """A small, distinct Word document (distinct content: duplicates are refused by design)."""
     from docx import Document
@@ -133,20 +169,7 @@ def main() -> None:
 
         docx_adapter.render = _recording_render  # type: ignore[assignment]
         Service.take_in = _timed_take_in  # type: ignore[method-assign]
-        stop, ready = threading.Event(), threading.Event()
-        errors: list[BaseException] = []
-
-        def serve() -> None:
-            try:
-                watch.run(root, mode=args.mode, settle=args.settle, stop=stop, ready=ready)
-            except BaseException as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=serve, name="watcher")
-        thread.start()
-        wait(lambda: ready.is_set() or errors, 60, "the watcher")
-        if errors:
-            raise errors[0]
+        watcher = Watching(root, mode=args.mode, settle=args.settle)
 
         # 1. the burst
         inbox = root / "inbox" / "kabid_kasubag"
@@ -188,10 +211,7 @@ def main() -> None:
             saved[cid] = drop(root / "inbox" / "fungsional" / f"konsep {cid}.docx", data)
             time.sleep(0.3)  # staff save at their own pace; not synchronisation
         poller.join(timeout=120)
-        stop.set()
-        thread.join(timeout=60)
-        if errors:
-            raise errors[0]
+        watcher.close()
         latencies = sorted(delivered[cid] - saved[cid] for cid, _ in drafts)
 
         # 3. the same documents, docxtpl alone
